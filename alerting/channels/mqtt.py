@@ -1,0 +1,45 @@
+"""Pages to nurses' handhelds over MQTT (QoS 1), per the protocol's pages topic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable
+
+from alerting.paging import Delivery, Page
+from gateway.protocol import Channel, staff_topic
+from shouhu.errors import TransientError
+
+Publish = Callable[..., Awaitable[None]]
+
+
+def page_payload(page: Page) -> bytes:
+    return json.dumps(
+        {
+            "page_id": page.page_id,
+            "incident_id": page.incident_id,
+            "priority": page.priority,
+            "kind": page.kind,
+            "resident": page.resident,
+            "summary": page.summary,
+            "vitals": page.vitals,
+            "ts": dt.datetime.fromtimestamp(page.ts, dt.UTC).isoformat(),
+            "exercise": page.exercise,
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+class MqttChannel:
+    name = "mqtt"
+
+    def __init__(self, publish: Publish) -> None:
+        self._publish = publish
+
+    async def send(self, page: Page) -> Delivery:
+        topic = staff_topic(page.facility, page.staff, Channel.PAGES)
+        try:
+            await self._publish(topic, page_payload(page), qos=1)
+        except TransientError as exc:
+            return Delivery(ok=False, recoverable=True, detail=str(exc))
+        return Delivery(ok=True, detail=topic)

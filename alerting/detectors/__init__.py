@@ -1,0 +1,20 @@
+"""Detectors: pure functions of readings and time that return alerts.
+
+Each detector has ``feed(observation) -> list[Alert]`` and
+``tick(now) -> list[Alert]`` (for conditions defined by silence or elapsed
+time). No I/O, no settings import; time comes only from the observations and
+from ``tick``. ``default_detectors`` is the one place that lists them.
+"""
+
+from __future__ import annotations
+
+from alerting.detectors.base import Detector
+from alerting.detectors.sos import SosDetector
+from shouhu.facility import Facility
+
+
+def default_detectors(facility: Facility) -> list[Detector]:
+    return [SosDetector(facility)]
+
+
+__all__ = ["Detector", "default_detectors"]

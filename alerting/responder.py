@@ -1,0 +1,427 @@
+"""From alert to a nurse at the bedside: incidents, pages, replies, acknowledgement.
+
+Alerts are queued and handled one at a time by ``run``: the incident is
+committed to the store before any page is sent. Pages go out concurrently so
+a slow channel never holds up the next alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from alerting import duty
+from alerting.core import AlertCore
+from alerting.incidents import Incident, Outcome, State, TimelineEvent, summarize
+from alerting.paging import Channel, Page
+from alerting.store import IncidentStore
+from gateway.protocol import incident_topic
+from shouhu.clock import Clock
+from shouhu.domain import Alert, Reading
+from shouhu.errors import ShouhuError
+from shouhu.facility import Facility
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[..., Awaitable[None]]
+
+
+class IncidentNotFound(ShouhuError):
+    pass
+
+
+class InvalidTransition(ShouhuError):
+    pass
+
+
+@dataclass
+class Counters:
+    alerts: int = 0
+    incidents_opened: int = 0
+    pages_sent: int = 0
+    pages_failed: int = 0
+    replies: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Responder:
+    def __init__(
+        self,
+        *,
+        store: IncidentStore,
+        facilities: dict[str, Facility],
+        cores: dict[str, AlertCore],
+        channel: Channel,
+        clock: Clock,
+        publish: Publish | None = None,
+    ) -> None:
+        self.store = store
+        self.facilities = facilities
+        self.cores = cores
+        self.channel = channel
+        self.clock = clock
+        self._publish = publish
+        self._queue: asyncio.Queue[Alert] = asyncio.Queue()
+        self._open: dict[tuple[str, str], set[str]] = {}  # (facility, resident) -> incident ids
+        self._vitals: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+        self._listeners: set[asyncio.Queue[Incident]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.counters = Counters()
+
+    # -- input ----------------------------------------------------------------
+
+    def submit(self, alert: Alert) -> None:
+        self.counters.alerts += 1
+        self._queue.put_nowait(alert)
+
+    def record(self, reading: Reading, values: dict[str, Any]) -> None:
+        """Keep vitals for residents with an open incident (flushed by ``flush_vitals``)."""
+        if reading.resident is None or not values:
+            return
+        for incident_id in self._open.get((reading.facility, reading.resident), ()):
+            self._vitals.setdefault(incident_id, []).append((reading.ts, reading.device, values))
+
+    async def run(self) -> None:
+        while True:
+            alert = await self._queue.get()
+            try:
+                await self.handle(alert)
+            except Exception:  # an alert must never be dropped quietly
+                log.exception(
+                    "failed to handle %s alert for resident %s; retrying in 1 s",
+                    alert.kind,
+                    alert.resident,
+                )
+                await asyncio.sleep(1.0)
+                self._queue.put_nowait(alert)
+            finally:
+                self._queue.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every queued alert is handled (tests, shutdown)."""
+        await self._queue.join()
+
+    async def restore(self) -> None:
+        """Rebuild the in-memory view of open incidents after a restart."""
+        for incident in await self.store.find(
+            facilities=list(self.facilities), open_only=True, limit=10_000
+        ):
+            if incident.resident is not None:
+                self._open.setdefault((incident.facility, incident.resident), set()).add(
+                    incident.id
+                )
+
+    # -- alerts -> incidents -> pages -------------------------------------------
+
+    async def handle(self, alert: Alert) -> None:
+        facility = self.facilities[alert.facility]
+        now = self.clock.now()
+        if not alert.firing:
+            await self._condition_cleared(alert, now)
+            return
+        resident = facility.resident(alert.resident) if alert.resident else None
+        summary = summarize(
+            alert, resident.name if resident else None, resident.room if resident else None
+        )
+        incident, created = await self.store.open_or_join(alert, summary=summary, now=now)
+        if not created:
+            self._notify(incident)
+            return
+        self.counters.incidents_opened += 1
+        self.counters.by_kind[alert.kind.value] = self.counters.by_kind.get(alert.kind.value, 0) + 1
+        log.info(
+            "incident %s opened: resident %s, %s (%s): %s",
+            incident.id,
+            alert.resident,
+            alert.kind,
+            alert.priority,
+            alert.evidence,
+        )
+        if alert.resident is not None:
+            self._open.setdefault((alert.facility, alert.resident), set()).add(incident.id)
+            core = self.cores.get(alert.facility)
+            if core is not None:
+                await self.store.add_vitals(incident.id, core.recent(alert.resident))
+        self._notify(incident)
+        await self._page_first_responders(facility, incident, now)
+
+    async def _page_first_responders(
+        self, facility: Facility, incident: Incident, now: float
+    ) -> None:
+        targets = duty.responsible_nurses(facility, incident.resident, now)
+        if not targets:
+            log.error(
+                "incident %s: nobody on duty to page for resident %s",
+                incident.id,
+                incident.resident,
+            )
+            await self.store.append(
+                incident.id,
+                TimelineEvent(
+                    ts=now,
+                    type="paging_failed",
+                    actor="system",
+                    detail={"reason": "nobody on duty for this resident"},
+                ),
+            )
+            return
+        page_base = self._page_fields(facility, incident)
+        sends = []
+        for member in targets:
+            page = Page(
+                page_id=f"{incident.id}.1.{member.id}", staff=member.id, ts=now, **page_base
+            )
+            await self.store.record_page(
+                page_id=page.page_id,
+                incident_id=incident.id,
+                facility=facility.id,
+                staff=member.id,
+                channel=self.channel.name,
+                now=now,
+            )
+            sends.append(self._send(page))
+        await asyncio.gather(*sends)
+        updated = await self.store.get(incident.id)
+        if updated is not None:
+            self._notify(updated)
+
+    def _page_fields(self, facility: Facility, incident: Incident) -> dict[str, Any]:
+        resident = facility.resident(incident.resident) if incident.resident else None
+        core = self.cores.get(facility.id)
+        return {
+            "incident_id": incident.id,
+            "facility": facility.id,
+            "priority": incident.priority.value,
+            "kind": incident.kind.value,
+            "summary": incident.summary,
+            "exercise": incident.exercise,
+            "resident": (
+                {
+                    "id": resident.id,
+                    "name": resident.name,
+                    "room": resident.room,
+                    "bed": resident.bed,
+                }
+                if resident
+                else None
+            ),
+            "vitals": core.latest(incident.resident) if core else {},
+        }
+
+    async def _send(self, page: Page) -> None:
+        delivery = await self.channel.send(page)
+        now = self.clock.now()
+        if delivery.ok:
+            self.counters.pages_sent += 1
+            await self.store.append(
+                page.incident_id,
+                TimelineEvent(
+                    ts=now,
+                    type="paged",
+                    actor=page.staff,
+                    channel=self.channel.name,
+                    detail={"page_id": page.page_id},
+                ),
+                state=State.PAGED if await self._state(page.incident_id) is State.OPENED else None,
+            )
+        else:
+            self.counters.pages_failed += 1
+            log.error(
+                "incident %s: page to %s failed: %s", page.incident_id, page.staff, delivery.detail
+            )
+            await self.store.append(
+                page.incident_id,
+                TimelineEvent(
+                    ts=now,
+                    type="page_failed",
+                    actor=page.staff,
+                    channel=self.channel.name,
+                    detail={"page_id": page.page_id, "reason": delivery.detail},
+                ),
+            )
+
+    async def _state(self, incident_id: str) -> State | None:
+        incident = await self.store.get(incident_id)
+        return incident.state if incident else None
+
+    async def _condition_cleared(self, alert: Alert, now: float) -> None:
+        for incident in await self.store.find(
+            facilities=[alert.facility],
+            open_only=True,
+            resident=alert.resident,
+            kind=alert.kind.value,
+        ):
+            if incident.condition_key == alert.key:
+                updated = await self.store.append(
+                    incident.id,
+                    TimelineEvent(
+                        ts=now,
+                        type="condition_cleared",
+                        actor="system",
+                        detail={"evidence": alert.evidence},
+                    ),
+                )
+                self._notify(updated)
+
+    # -- people act -------------------------------------------------------------
+
+    async def on_reply(self, facility: str, staff: str, page_id: str, status: str) -> None:
+        self.counters.replies += 1
+        page = await self.store.page(page_id)
+        if page is None or page["facility"] != facility or page["staff"] != staff:
+            log.warning("reply %s from %s/%s matches no page of theirs", page_id, facility, staff)
+            return
+        incident = await self.store.get(page["incident_id"])
+        if incident is None or not incident.is_open:
+            return
+        now = self.clock.now()
+        if status == "received":
+            state = State.DELIVERED if incident.state.order < State.DELIVERED.order else None
+            updated = await self.store.append(
+                incident.id,
+                TimelineEvent(
+                    ts=now,
+                    type="delivered",
+                    actor=staff,
+                    channel="mqtt",
+                    detail={"page_id": page_id},
+                ),
+                state=state,
+            )
+        elif status == "accepted":
+            updated = await self.accept(incident.id, staff, channel="mqtt")
+        else:
+            updated = await self.store.append(
+                incident.id,
+                TimelineEvent(
+                    ts=now,
+                    type="declined",
+                    actor=staff,
+                    channel="mqtt",
+                    detail={"page_id": page_id},
+                ),
+            )
+        self._notify(updated)
+
+    async def accept(self, incident_id: str, staff: str, *, channel: str = "api") -> Incident:
+        incident = await self._open_incident(incident_id)
+        now = self.clock.now()
+        state = State.ACCEPTED if incident.state.order < State.ACCEPTED.order else None
+        fields = {"accepted_by": staff} if incident.accepted_by is None else {}
+        updated = await self.store.append(
+            incident.id,
+            TimelineEvent(ts=now, type="accepted", actor=staff, channel=channel),
+            state=state,
+            **fields,
+        )
+        log.info(
+            "incident %s accepted by %s via %s: resident %s",
+            incident.id,
+            staff,
+            channel,
+            incident.resident,
+        )
+        self._notify(updated)
+        return updated
+
+    async def resolve(
+        self,
+        incident_id: str,
+        staff: str,
+        *,
+        outcome: Outcome,
+        note: str = "",
+        channel: str = "api",
+    ) -> Incident:
+        incident = await self._open_incident(incident_id)
+        now = self.clock.now()
+        updated = await self.store.append(
+            incident.id,
+            TimelineEvent(
+                ts=now,
+                type="resolved",
+                actor=staff,
+                channel=channel,
+                detail={"outcome": outcome.value, "note": note},
+            ),
+            state=State.RESOLVED,
+            outcome=outcome.value,
+            note=note,
+        )
+        await self.flush_vitals()
+        if incident.resident is not None:
+            self._open.get((incident.facility, incident.resident), set()).discard(incident.id)
+        log.info(
+            "incident %s resolved by %s (%s): resident %s",
+            incident.id,
+            staff,
+            outcome.value,
+            incident.resident,
+        )
+        self._notify(updated)
+        return updated
+
+    async def _open_incident(self, incident_id: str) -> Incident:
+        incident = await self.store.get(incident_id)
+        if incident is None:
+            raise IncidentNotFound(incident_id)
+        if not incident.is_open:
+            raise InvalidTransition(f"incident {incident_id} is already resolved")
+        return incident
+
+    # -- housekeeping -------------------------------------------------------------
+
+    async def flush_vitals(self) -> None:
+        pending, self._vitals = self._vitals, {}
+        for incident_id, rows in pending.items():
+            await self.store.add_vitals(incident_id, rows)
+
+    def subscribe(self) -> asyncio.Queue[Incident]:
+        """A queue that receives every incident as it changes (for live pages)."""
+        queue: asyncio.Queue[Incident] = asyncio.Queue(maxsize=1000)
+        self._listeners.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Incident]) -> None:
+        self._listeners.discard(queue)
+
+    def _notify(self, incident: Incident) -> None:
+        for queue in list(self._listeners):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(incident)
+        if self._publish is not None:
+            task = asyncio.create_task(self._publish_state(incident))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _publish_state(self, incident: Incident) -> None:
+        def iso(ts: float) -> str:
+            return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat()
+
+        payload = json.dumps(
+            {
+                "incident_id": incident.id,
+                "resident": incident.resident,
+                "kind": incident.kind.value,
+                "priority": incident.priority.value,
+                "state": incident.state.value,
+                "opened_at": iso(incident.opened_at),
+                "updated_at": iso(incident.updated_at),
+                "summary": incident.summary,
+                "exercise": incident.exercise,
+            },
+            ensure_ascii=False,
+        ).encode()
+        assert self._publish is not None
+        try:
+            await self._publish(
+                incident_topic(incident.facility, incident.id), payload, qos=1, retain=True
+            )
+        except ShouhuError as exc:
+            log.warning("incident %s: could not publish state: %s", incident.id, exc)

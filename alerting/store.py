@@ -1,0 +1,403 @@
+"""The incident store seam, on SQLite (default) or PostgreSQL.
+
+One implementation over SQLAlchemy Core, so the same SQL and the same test
+suite serve both databases. Every write is one transaction: an incident is
+committed, with its first timeline event, before anything is paged.
+SQLite runs in WAL mode with ``synchronous=FULL``, so a committed incident
+survives a crash or power loss.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from alerting.incidents import Incident, State, TimelineEvent, new_incident_id
+from shouhu.domain import Alert, AlertKind, Priority
+from shouhu.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+metadata = sa.MetaData()
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("facility", sa.String(64), nullable=False),
+    sa.Column("resident", sa.String(64)),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("priority", sa.String(8), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("condition_key", sa.String(200), nullable=False),
+    sa.Column("device", sa.String(64)),
+    sa.Column("opened_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("resolved_at", sa.Float),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("accepted_by", sa.String(64)),
+    sa.Column("outcome", sa.String(32)),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("exercise", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Non-null only while open: one open incident per condition, enforced by the database.
+    sa.Column("open_key", sa.String(240), unique=True),
+    sa.Index("ix_incidents_facility_opened", "facility", "opened_at"),
+)
+
+timeline = sa.Table(
+    "timeline",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False, server_default=""),
+    sa.Column("channel", sa.String(32), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    sa.Index("ix_timeline_incident", "incident_id", "id"),
+)
+
+pages = sa.Table(
+    "pages",
+    metadata,
+    sa.Column("page_id", sa.String(60), primary_key=True),
+    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("facility", sa.String(64), nullable=False),
+    sa.Column("staff", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Index("ix_pages_incident", "incident_id"),
+)
+
+vitals = sa.Table(
+    "vitals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("device", sa.String(64), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("ix_vitals_incident_ts", "incident_id", "ts"),
+)
+
+
+def database_url(url: str) -> str:
+    """Accept plain ``sqlite:///file`` and ``postgresql://`` URLs; pick the async driver."""
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(f"database URL {url!r} is not a URL: {exc}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return str(parsed.set(drivername="sqlite+aiosqlite"))
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ConfigError(f"database URL {url!r}: use sqlite:///path or postgresql://...")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _open_key(alert_condition: tuple[str, str | None, str, str]) -> str:
+    facility, resident, kind, key = alert_condition
+    return f"{facility}|{resident or ''}|{kind}|{key}"
+
+
+class IncidentStore:
+    """Durable incidents, timelines, pages and vitals snapshots."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    async def connect(cls, url: str) -> IncidentStore:
+        engine = create_async_engine(database_url(url), pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    # -- writes ---------------------------------------------------------------
+
+    async def open_or_join(
+        self, alert: Alert, *, summary: str, now: float
+    ) -> tuple[Incident, bool]:
+        """Open an incident for the alert's condition, or join the open one.
+
+        Returns the incident and whether it was created. Joining appends an
+        ``updated`` event with the new evidence and raises the priority if
+        the new alert is more urgent.
+        """
+        open_key = _open_key(alert.condition)
+        for _ in range(3):
+            async with self.engine.begin() as conn:
+                row = (
+                    await conn.execute(
+                        sa.select(incidents.c.id, incidents.c.priority).where(
+                            incidents.c.open_key == open_key
+                        )
+                    )
+                ).first()
+                if row is not None:
+                    await self._join(conn, row.id, Priority(row.priority), alert, now)
+                    return await self._get(conn, row.id), False
+                incident_id = new_incident_id(now)
+                try:
+                    await conn.execute(
+                        incidents.insert().values(
+                            id=incident_id,
+                            facility=alert.facility,
+                            resident=alert.resident,
+                            kind=alert.kind.value,
+                            priority=alert.priority.value,
+                            state=State.OPENED.value,
+                            condition_key=alert.key,
+                            device=alert.device,
+                            opened_at=now,
+                            updated_at=now,
+                            summary=summary,
+                            evidence=alert.evidence,
+                            exercise=alert.exercise,
+                            open_key=open_key,
+                        )
+                    )
+                except IntegrityError:
+                    continue  # another writer opened it first: join theirs
+                await self._append(
+                    conn,
+                    incident_id,
+                    TimelineEvent(
+                        ts=now,
+                        type="detected",
+                        actor="system",
+                        detail={
+                            "evidence": alert.evidence,
+                            "onset": alert.onset,
+                            "device": alert.device,
+                            "priority": alert.priority.value,
+                            **alert.detail,
+                        },
+                    ),
+                )
+                return await self._get(conn, incident_id), True
+        raise RuntimeError(f"could not open or join an incident for {open_key}")
+
+    async def _join(
+        self, conn: AsyncConnection, incident_id: str, current: Priority, alert: Alert, now: float
+    ) -> None:
+        values: dict[str, Any] = {"updated_at": now, "evidence": alert.evidence}
+        if alert.priority.rank > current.rank:
+            values["priority"] = alert.priority.value
+        await conn.execute(incidents.update().where(incidents.c.id == incident_id).values(**values))
+        await self._append(
+            conn,
+            incident_id,
+            TimelineEvent(
+                ts=now,
+                type="updated",
+                actor="system",
+                detail={"evidence": alert.evidence, "priority": alert.priority.value},
+            ),
+        )
+
+    async def append(
+        self,
+        incident_id: str,
+        entry: TimelineEvent,
+        *,
+        state: State | None = None,
+        **fields: Any,
+    ) -> Incident:
+        """Append a timeline event, optionally moving the incident's state."""
+        async with self.engine.begin() as conn:
+            values: dict[str, Any] = {"updated_at": entry.ts, **fields}
+            if state is not None:
+                values["state"] = state.value
+                if state is State.RESOLVED:
+                    values["open_key"] = None
+                    values["resolved_at"] = entry.ts
+            await conn.execute(
+                incidents.update().where(incidents.c.id == incident_id).values(**values)
+            )
+            await self._append(conn, incident_id, entry)
+            return await self._get(conn, incident_id)
+
+    async def record_page(
+        self,
+        *,
+        page_id: str,
+        incident_id: str,
+        facility: str,
+        staff: str,
+        channel: str,
+        now: float,
+    ) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                pages.insert().values(
+                    page_id=page_id,
+                    incident_id=incident_id,
+                    facility=facility,
+                    staff=staff,
+                    channel=channel,
+                    created_at=now,
+                    status="sent",
+                )
+            )
+
+    async def add_vitals(
+        self, incident_id: str, rows: Sequence[tuple[float, str, dict[str, Any]]]
+    ) -> None:
+        if not rows:
+            return
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                vitals.insert(),
+                [
+                    {
+                        "incident_id": incident_id,
+                        "ts": ts,
+                        "device": device,
+                        "data": json.dumps(data, separators=(",", ":")),
+                    }
+                    for ts, device, data in rows
+                ],
+            )
+
+    @staticmethod
+    async def _append(conn: AsyncConnection, incident_id: str, entry: TimelineEvent) -> None:
+        await conn.execute(
+            timeline.insert().values(
+                incident_id=incident_id,
+                ts=entry.ts,
+                type=entry.type,
+                actor=entry.actor,
+                channel=entry.channel,
+                detail=json.dumps(entry.detail, ensure_ascii=False, default=str),
+            )
+        )
+
+    # -- reads ----------------------------------------------------------------
+
+    async def get(self, incident_id: str) -> Incident | None:
+        async with self.engine.connect() as conn:
+            try:
+                return await self._get(conn, incident_id)
+            except KeyError:
+                return None
+
+    async def _get(self, conn: AsyncConnection, incident_id: str) -> Incident:
+        row = (
+            await conn.execute(sa.select(incidents).where(incidents.c.id == incident_id))
+        ).first()
+        if row is None:
+            raise KeyError(incident_id)
+        events = (
+            await conn.execute(
+                sa.select(timeline)
+                .where(timeline.c.incident_id == incident_id)
+                .order_by(timeline.c.id)
+            )
+        ).all()
+        return _incident(row, tuple(_event(e) for e in events))
+
+    async def page(self, page_id: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(sa.select(pages).where(pages.c.page_id == page_id))).first()
+            return dict(row._mapping) if row is not None else None
+
+    async def find(
+        self,
+        *,
+        facilities: Sequence[str],
+        open_only: bool = False,
+        limit: int = 200,
+        since: float | None = None,
+        until: float | None = None,
+        resident: str | None = None,
+        kind: str | None = None,
+        priority: str | None = None,
+    ) -> list[Incident]:
+        query = sa.select(incidents).where(incidents.c.facility.in_(list(facilities)))
+        if open_only:
+            query = query.where(incidents.c.open_key.is_not(None))
+        if since is not None:
+            query = query.where(incidents.c.opened_at >= since)
+        if until is not None:
+            query = query.where(incidents.c.opened_at < until)
+        if resident is not None:
+            query = query.where(incidents.c.resident == resident)
+        if kind is not None:
+            query = query.where(incidents.c.kind == kind)
+        if priority is not None:
+            query = query.where(incidents.c.priority == priority)
+        query = query.order_by(incidents.c.opened_at.desc()).limit(limit)
+        async with self.engine.connect() as conn:
+            return [_incident(row, ()) for row in (await conn.execute(query)).all()]
+
+    async def vitals_of(self, incident_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    sa.select(vitals)
+                    .where(vitals.c.incident_id == incident_id)
+                    .order_by(vitals.c.ts)
+                )
+            ).all()
+        return [{"ts": r.ts, "device": r.device, **json.loads(r.data)} for r in rows]
+
+
+def _incident(row: Any, events: tuple[TimelineEvent, ...]) -> Incident:
+    return Incident(
+        id=row.id,
+        facility=row.facility,
+        resident=row.resident,
+        kind=AlertKind(row.kind),
+        priority=Priority(row.priority),
+        state=State(row.state),
+        opened_at=row.opened_at,
+        updated_at=row.updated_at,
+        summary=row.summary,
+        evidence=row.evidence,
+        condition_key=row.condition_key,
+        device=row.device,
+        accepted_by=row.accepted_by,
+        resolved_at=row.resolved_at,
+        outcome=row.outcome,
+        note=row.note,
+        exercise=bool(row.exercise),
+        timeline=events,
+    )
+
+
+def _event(row: Any) -> TimelineEvent:
+    return TimelineEvent(
+        ts=row.ts,
+        type=row.type,
+        actor=row.actor,
+        channel=row.channel,
+        detail=json.loads(row.detail),
+    )

@@ -1,0 +1,212 @@
+"""The MQTT seam. The only module that imports an MQTT client library.
+
+Why aiomqtt: on this machine a bare Python subscriber receives about 18k
+(aiomqtt), 25k (paho) and 54k (gmqtt) QoS 1 messages/s. Shouhu's own work per
+message (validation, detectors) costs more than the client does, so the
+client is not the limit at the rates a facility produces (a 24-bed home
+sends ~50 messages/s; the benchmark drives 5,000/s). aiomqtt is the
+maintained asyncio client on top of paho, with the persistent-session and
+TLS support the security work needs; gmqtt can replace it behind this module
+alone if one process must ever ingest more (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import aiomqtt
+
+from shouhu.errors import ConfigError, TransientError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, bytes], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+
+def parse_url(url: str) -> BrokerAddress:
+    """``mqtt://[user:pass@]host[:port]`` or ``mqtts://`` for TLS."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not parts.hostname:
+        raise ConfigError(f"MQTT URL {url!r}: expected mqtt://host:port or mqtts://host:port")
+    tls = parts.scheme in ("mqtts", "ssl")
+    return BrokerAddress(
+        host=parts.hostname,
+        port=parts.port or (8883 if tls else 1883),
+        tls=tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+class MqttBus:
+    """One broker connection: subscribe and hand messages on, publish, reconnect.
+
+    ``run`` owns the connection for the life of the service: it connects,
+    subscribes with QoS 1 on a persistent session (so messages published
+    while Shouhu restarts are delivered when it returns), and reconnects with
+    capped exponential backoff. ``publish`` raises TransientError while the
+    connection is down; callers decide whether to retry.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str | None = None,
+        subscriptions: Sequence[str] = (),
+        persistent: bool = True,
+    ) -> None:
+        self.address = parse_url(url)
+        self.url = url
+        self.client_id = client_id or f"shouhu-{uuid.uuid4().hex[:8]}"
+        self.subscriptions = list(subscriptions)
+        self.persistent = persistent
+        self._client: aiomqtt.Client | None = None
+        self.connected = asyncio.Event()
+        self.reconnects = 0
+
+    def _make_client(self) -> aiomqtt.Client:
+        tls = ssl.create_default_context() if self.address.tls else None
+        return aiomqtt.Client(
+            self.address.host,
+            self.address.port,
+            identifier=self.client_id,
+            username=self.address.username,
+            password=self.address.password,
+            clean_session=not self.persistent,
+            tls_context=tls,
+            keepalive=30,
+            max_inflight_messages=1000,
+            max_queued_outgoing_messages=100_000,
+        )
+
+    async def run(self, handler: Handler) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                async with self._make_client() as client:
+                    self._client = client
+                    for topic in self.subscriptions:
+                        await client.subscribe(topic, qos=1)
+                    self.connected.set()
+                    backoff = 0.2
+                    log.info(
+                        "connected to MQTT %s:%d as %s",
+                        self.address.host,
+                        self.address.port,
+                        self.client_id,
+                    )
+                    async for message in client.messages:
+                        payload = message.payload
+                        if not isinstance(payload, bytes | bytearray):
+                            payload = str(payload).encode() if payload is not None else b""
+                        await handler(message.topic.value, bytes(payload))
+            except aiomqtt.MqttError as exc:
+                self.connected.clear()
+                self._client = None
+                self.reconnects += 1
+                log.warning("MQTT connection lost (%s); reconnecting in %.1f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+            finally:
+                self.connected.clear()
+                self._client = None
+
+    async def publish(
+        self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False
+    ) -> None:
+        client = self._client
+        if client is None:
+            raise TransientError(f"MQTT not connected; cannot publish to {topic}")
+        try:
+            await client.publish(topic, payload, qos=qos, retain=retain)
+        except aiomqtt.MqttError as exc:
+            raise TransientError(f"MQTT publish to {topic} failed: {exc}") from exc
+
+
+class MqttClient:
+    """A short-lived client for tools (simulator, bench, tests): connect, publish, listen."""
+
+    def __init__(self, url: str, *, client_id: str | None = None) -> None:
+        self.address = parse_url(url)
+        self._client = aiomqtt.Client(
+            self.address.host,
+            self.address.port,
+            identifier=client_id or f"shouhu-tool-{uuid.uuid4().hex[:8]}",
+            username=self.address.username,
+            password=self.address.password,
+            tls_context=ssl.create_default_context() if self.address.tls else None,
+            max_inflight_messages=1000,
+            max_queued_outgoing_messages=1_000_000,
+        )
+        self._pump: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> MqttClient:
+        try:
+            await self._client.__aenter__()
+        except aiomqtt.MqttError as exc:
+            raise TransientError(
+                f"cannot connect to MQTT {self.address.host}:{self.address.port}: {exc}"
+            ) from exc
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+        with contextlib.suppress(aiomqtt.MqttError):
+            await self._client.__aexit__(*exc_info)  # type: ignore[arg-type]
+
+    async def publish(
+        self, topic: str, payload: bytes, *, qos: int = 0, retain: bool = False
+    ) -> None:
+        await self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    async def subscribe(self, topic: str, *, qos: int = 1) -> None:
+        await self._client.subscribe(topic, qos=qos)
+
+    async def messages(self) -> asyncio.Queue[tuple[str, bytes]]:
+        """A queue that fills with (topic, payload) as messages arrive."""
+        queue: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+
+        async def pump() -> None:
+            try:
+                async for message in self._client.messages:
+                    payload = message.payload
+                    data = bytes(payload) if isinstance(payload, bytes | bytearray) else b""
+                    queue.put_nowait((message.topic.value, data))
+            except aiomqtt.MqttError:
+                return  # disconnected: the tool is closing
+
+        self._pump = asyncio.create_task(pump())
+        return queue
+
+
+async def wait_for_broker(url: str, *, within: float = 10.0) -> None:
+    """Wait until a broker accepts connections, or raise TransientError."""
+    address = parse_url(url)
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        try:
+            _, writer = await asyncio.open_connection(address.host, address.port)
+            writer.close()
+            return
+        except OSError as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TransientError(f"no MQTT broker at {address.host}:{address.port}") from exc
+            await asyncio.sleep(0.1)

@@ -1,0 +1,211 @@
+"""The ``shouhu`` command: demo, run, simulate, bench, schemas."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from shouhu.clock import make_clock
+from shouhu.errors import ConfigError, ShouhuError
+from shouhu.facility import load_facility
+from shouhu.settings import load_settings
+
+EXAMPLE_FACILITY = Path(__file__).resolve().parent.parent / "examples" / "facility.yaml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    logging.basicConfig(
+        level=getattr(args, "log_level", "INFO").upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.func(args)
+        return result
+    except ConfigError as exc:
+        print(f"shouhu: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ShouhuError as exc:
+        print(f"shouhu: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shouhu",
+        description="守护 Shouhu: emergency-response monitor for elder-care facilities.",
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run everything on embedded defaults and show an incident")
+    demo.add_argument("--mqtt-url", help="use this broker instead of starting one")
+    demo.add_argument("--facility", type=Path, default=EXAMPLE_FACILITY)
+    demo.add_argument("--db-url", default="sqlite:///var/demo.db")
+    demo.add_argument("--api-port", type=int, default=8000)
+    demo.add_argument("--duration", type=float, help="stop after this many seconds")
+    demo.add_argument(
+        "--sos-after", type=float, default=10.0, help="seconds before the scripted SOS (default 10)"
+    )
+    demo.add_argument("--log-level", default="WARNING")
+    demo.set_defaults(func=_demo)
+
+    run = sub.add_parser("run", help="run the service against an existing broker")
+    run.add_argument(
+        "--facility",
+        type=Path,
+        action="append",
+        help="facility file (repeat for several; env SHOUHU_FACILITY)",
+    )
+    run.add_argument("--mqtt-url", help="env SHOUHU_MQTT_URL (default mqtt://127.0.0.1:1883)")
+    run.add_argument("--db-url", help="env SHOUHU_DB_URL (default sqlite:///var/shouhu.db)")
+    run.add_argument("--api-port", type=int, help="env SHOUHU_API_PORT (default 8000)")
+    run.add_argument("--api-host", help="env SHOUHU_API_HOST (default 127.0.0.1)")
+    run.add_argument(
+        "--clock",
+        choices=["wall", "event"],
+        help="'event' follows message timestamps (simulated nights)",
+    )
+    run.add_argument("--client-id", help="MQTT client id; stable for a persistent session")
+    run.add_argument("--log-level", default="INFO")
+    run.set_defaults(func=_run)
+
+    simulate = sub.add_parser("simulate", help="publish simulated sensor streams")
+    simulate.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
+    simulate.add_argument("--facility", type=Path, default=EXAMPLE_FACILITY)
+    simulate.add_argument("--duration", type=float, default=60.0, help="seconds to simulate")
+    simulate.add_argument(
+        "--sos",
+        action="append",
+        default=[],
+        metavar="RESIDENT@SECONDS",
+        help="press a resident's SOS button at this offset (repeatable)",
+    )
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--log-level", default="WARNING")
+    simulate.set_defaults(func=_simulate)
+
+    bench = sub.add_parser("bench", help="measure end-to-end alert latency (see bench/)")
+    bench.add_argument("--mqtt-url", help="broker to use (default: start a Mosquitto)")
+    bench.add_argument("--rates", default="1000,5000", help="background readings/s")
+    bench.add_argument("--seconds", type=float, default=20.0, help="per rate")
+    bench.add_argument("--log-level", default="WARNING")
+    bench.set_defaults(func=_bench)
+
+    schemas = sub.add_parser("schemas", help="write the protocol's JSON Schemas")
+    schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
+    schemas.set_defaults(func=_schemas)
+    return parser
+
+
+def _run_async(make: Callable[[], Awaitable[int]]) -> int:
+    """Run a coroutine until it ends or SIGINT/SIGTERM asks it to stop cleanly."""
+
+    async def runner() -> int:
+        task = asyncio.ensure_future(make())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await task
+        except asyncio.CancelledError:
+            print("\nshouhu: stopped.", file=sys.stderr)
+            return 0
+
+    return asyncio.run(runner())
+
+
+def _run(args: argparse.Namespace) -> int:
+    from shouhu.runtime import running
+
+    settings = load_settings(
+        facility=args.facility,
+        mqtt_url=args.mqtt_url,
+        db_url=args.db_url,
+        api_port=args.api_port,
+        api_host=args.api_host,
+        clock=args.clock,
+        client_id=args.client_id,
+    )
+    if not settings.facility:
+        raise ConfigError("no facility file: give --facility FILE or set SHOUHU_FACILITY")
+    facilities = [load_facility(p) for p in settings.facility]
+
+    async def serve() -> int:
+        async with running(
+            facilities=facilities,
+            mqtt_url=settings.mqtt_url,
+            db_url=settings.db_url,
+            clock=make_clock(settings.clock),
+            api_host=settings.api_host,
+            api_port=settings.api_port,
+            client_id=settings.client_id,
+        ) as run:
+            logging.getLogger("shouhu").info(
+                "serving %s; MQTT %s; API %s",
+                ", ".join(run.service.facilities),
+                settings.mqtt_url,
+                run.api_url,
+            )
+            await asyncio.Event().wait()
+        return 0
+
+    return _run_async(serve)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from shouhu.demo import run_demo
+
+    facility = load_facility(args.facility)
+    return _run_async(
+        lambda: run_demo(
+            facility,
+            mqtt_url=args.mqtt_url,
+            db_url=args.db_url,
+            api_port=args.api_port,
+            duration=args.duration,
+            sos_after=args.sos_after,
+        )
+    )
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulator.cli import simulate_steady
+
+    facility = load_facility(args.facility)
+    return _run_async(
+        lambda: simulate_steady(
+            facility, mqtt_url=args.mqtt_url, duration=args.duration, sos=args.sos, seed=args.seed
+        )
+    )
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bench.latency import run_bench
+
+    rates = [int(r) for r in args.rates.split(",") if r.strip()]
+    return _run_async(lambda: run_bench(mqtt_url=args.mqtt_url, rates=rates, seconds=args.seconds))
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from gateway.schemas import write_schemas
+
+    for path in write_schemas(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The incident store, on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from alerting.incidents import State, TimelineEvent
+from alerting.store import IncidentStore
+from shouhu.domain import Alert, AlertKind, Priority
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[IncidentStore]:
+    store = await IncidentStore.connect(db_url)
+    yield store
+    await store.close()
+
+
+def alert(
+    kind: AlertKind = AlertKind.FALL,
+    priority: Priority = Priority.MEDIUM,
+    resident: str = "r-001",
+    evidence: str = "impact",
+) -> Alert:
+    return Alert(
+        facility="f1", resident=resident, kind=kind, priority=priority, ts=100.0, evidence=evidence
+    )
+
+
+async def test_one_open_incident_per_condition(store: IncidentStore) -> None:
+    first, created = await store.open_or_join(alert(), summary="Fall", now=100.0)
+    again, created_again = await store.open_or_join(
+        alert(priority=Priority.HIGH, evidence="lying still"), summary="Fall", now=110.0
+    )
+    assert created and not created_again
+    assert again.id == first.id
+    assert again.priority is Priority.HIGH  # a more urgent alert raises the incident
+    assert again.evidence == "lying still"
+    assert [e.type for e in again.timeline] == ["detected", "updated"]
+    other, created_other = await store.open_or_join(alert(resident="r-002"), summary="x", now=111)
+    assert created_other and other.id != first.id
+
+
+async def test_a_resolved_condition_opens_a_new_incident(store: IncidentStore) -> None:
+    first, _ = await store.open_or_join(alert(), summary="Fall", now=100.0)
+    resolved = await store.append(
+        first.id,
+        TimelineEvent(ts=200.0, type="resolved", actor="n1"),
+        state=State.RESOLVED,
+        outcome="handled",
+    )
+    assert resolved.state is State.RESOLVED and resolved.resolved_at == 200.0
+    second, created = await store.open_or_join(alert(), summary="Fall", now=300.0)
+    assert created and second.id != first.id
+    assert [i.id for i in await store.find(facilities=["f1"], open_only=True)] == [second.id]
+
+
+async def test_concurrent_alerts_for_one_condition_open_one_incident(store: IncidentStore) -> None:
+    results = await asyncio.gather(
+        *[store.open_or_join(alert(), summary="Fall", now=100.0 + i) for i in range(5)]
+    )
+    assert len({incident.id for incident, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+
+
+async def test_timeline_vitals_and_pages_survive_reconnect(
+    store: IncidentStore, db_url: str
+) -> None:
+    incident, _ = await store.open_or_join(
+        alert(kind=AlertKind.SOS, priority=Priority.HIGH), summary="SOS", now=100.0
+    )
+    await store.record_page(
+        page_id="p1", incident_id=incident.id, facility="f1", staff="n1", channel="mqtt", now=100.5
+    )
+    await store.add_vitals(incident.id, [(95.0, "wb-1", {"hr": 120}), (99.0, "bed-1", {"rr": 28})])
+    await store.close()
+    reopened = await IncidentStore.connect(db_url)
+    try:
+        again = await reopened.get(incident.id)
+        assert again is not None and again.timeline[0].type == "detected"
+        assert (await reopened.page("p1") or {})["staff"] == "n1"
+        assert await reopened.vitals_of(incident.id) == [
+            {"ts": 95.0, "device": "wb-1", "hr": 120},
+            {"ts": 99.0, "device": "bed-1", "rr": 28},
+        ]
+    finally:
+        await reopened.close()
+
+
+async def test_facilities_are_kept_apart(store: IncidentStore) -> None:
+    mine, _ = await store.open_or_join(alert(), summary="Fall", now=100.0)
+    theirs = Alert(
+        facility="f2",
+        resident="r-001",
+        kind=AlertKind.FALL,
+        priority=Priority.MEDIUM,
+        ts=100.0,
+        evidence="impact",
+    )
+    other, created = await store.open_or_join(theirs, summary="Fall", now=100.0)
+    assert created and other.id != mine.id
+    assert [i.id for i in await store.find(facilities=["f2"])] == [other.id]
