@@ -85,8 +85,7 @@ class Service:
             asyncio.create_task(self.bus.run(self.handle_message), name="mqtt"),
             asyncio.create_task(self.responder.run(), name="responder"),
         ]
-        if not self.clock.follows_events:
-            self._tasks.append(asyncio.create_task(self._tick_forever(), name="ticker"))
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
 
     async def wait_connected(self, within: float = 10.0) -> None:
         await asyncio.wait_for(self.bus.connected.wait(), within)
@@ -160,10 +159,12 @@ class Service:
             for alert in core.tick(now):
                 self.responder.submit(alert)
 
-    async def _tick_forever(self) -> None:
+    async def _housekeeping(self) -> None:
+        """Tick the wall clock's timers; store vitals snapshots on either clock."""
         while True:
             await asyncio.sleep(TICK_SECONDS)
-            self.tick()
+            if not self.clock.follows_events:
+                self.tick()
             try:
                 await self.responder.flush_vitals()
             except Exception:
