@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--log-level", default="WARNING")
     simulate.set_defaults(func=_simulate)
 
+    _add_load_parser(sub)
+
     bench = sub.add_parser("bench", help="measure end-to-end alert latency (see bench/)")
     bench.add_argument("--mqtt-url", help="broker to use (default: start a Mosquitto)")
     bench.add_argument("--rates", default="1000,5000", help="background readings/s")
@@ -197,6 +199,31 @@ def _bench(args: argparse.Namespace) -> int:
 
     rates = [int(r) for r in args.rates.split(",") if r.strip()]
     return _run_async(lambda: run_bench(mqtt_url=args.mqtt_url, rates=rates, seconds=args.seconds))
+
+
+def _add_load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    load = sub.add_parser(
+        "load", help="publish N residents' telemetry at a given total rate (benchmarks)"
+    )
+    load.add_argument("--mqtt-url", help="env SHOUHU_MQTT_URL (default mqtt://127.0.0.1:1883)")
+    load.add_argument("--residents", type=int, default=500, help="each has a wearable and a bed")
+    load.add_argument("--rate", type=float, default=5000, help="messages/s in total")
+    load.add_argument("--seconds", type=float, default=10.0)
+    load.add_argument("--qos", type=int, choices=[0, 1], default=1)
+    load.add_argument("--facility", type=Path, help="use this facility's residents")
+    load.add_argument(
+        "--write-facility", type=Path, metavar="FILE", help="write the generated facility file"
+    )
+    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    load.add_argument("--seed", type=int, default=0)
+    load.add_argument("--log-level", default="WARNING")
+    load.set_defaults(func=_load)
+
+
+def _load(args: argparse.Namespace) -> int:
+    from simulator.load_cli import run_load_command
+
+    return _run_async(lambda: run_load_command(args))
 
 
 def _schemas(args: argparse.Namespace) -> int:
