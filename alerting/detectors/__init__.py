@@ -8,13 +8,26 @@ from ``tick``. ``default_detectors`` is the one place that lists them.
 
 from __future__ import annotations
 
+from alerting.baselines import BaselineBook
 from alerting.detectors.base import Detector
+from alerting.detectors.bed_exit import BedExitDetector
+from alerting.detectors.chest import ChestDistressDetector
+from alerting.detectors.deterioration import DeteriorationDetector
+from alerting.detectors.devices import DeviceFaultDetector
+from alerting.detectors.no_vitals import NoVitalSignsDetector
 from alerting.detectors.sos import SosDetector
 from shouhu.facility import Facility
 
 
 def default_detectors(facility: Facility) -> list[Detector]:
-    return [SosDetector(facility)]
+    return [
+        SosDetector(facility),
+        NoVitalSignsDetector(facility),
+        ChestDistressDetector(facility, BaselineBook(facility)),
+        DeteriorationDetector(facility),
+        BedExitDetector(facility),
+        DeviceFaultDetector(facility),
+    ]
 
 
 __all__ = ["Detector", "default_detectors"]

@@ -1,0 +1,214 @@
+"""Device faults: offline, battery low, wearable removed.
+
+- Offline: the device's last will (``status: offline``), or silence longer
+  than ``max(SILENCE_MIN_S, SILENCE_INTERVALS x interval_s)`` (minutes, not
+  hours) for wearables and bed sensors. Buttons report only events, so only
+  their last will counts.
+- Battery low: at or below ``BATTERY_LOW`` %, cleared at ``BATTERY_OK`` %.
+- Wearable removed: a ``removed`` event, or ``worn: false`` for
+  ``REMOVED_CONFIRM_S`` seconds; cleared when worn again.
+
+Each is ``low``; offline or removed is ``medium`` at night when it leaves
+the resident unmonitored (no other device of theirs is online and watching:
+a worn wearable, or a bed sensor with the resident in it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from alerting.detectors.latch import Latch
+from alerting.detectors.night import NightHours
+from shouhu.domain import (
+    Alert,
+    AlertKind,
+    DeviceEvent,
+    DeviceStatus,
+    Observation,
+    Priority,
+    Reading,
+)
+from shouhu.facility import Device, Facility
+
+SILENCE_MIN_S = 120.0
+SILENCE_INTERVALS = 10
+BATTERY_LOW = 15.0
+BATTERY_OK = 30.0
+REMOVED_CONFIRM_S = 30.0
+WATCHING_S = 30.0
+TICK_S = 1.0
+NAMES = {"wearable": "Wristband/pendant", "bed": "Bed sensor", "button": "Call button"}
+
+
+@dataclass(slots=True)
+class _Device:
+    spec: Device
+    last_seen: float | None = None
+    will_offline: float | None = None  # last will received at
+    worn: bool | None = None
+    unworn_since: float | None = None
+    removed_event: float | None = None
+    battery: float | None = None
+    battery_low: bool = False
+    exercise: bool = False
+
+
+class DeviceFaultDetector:
+    def __init__(self, facility: Facility) -> None:
+        self.facility = facility
+        self.night = NightHours(facility)
+        self.latch = Latch(clear_after_s=30.0, refresh_s=1800.0)
+        self._devices = {d.id: _Device(d) for d in facility.devices}
+        self._by_resident: dict[str, list[_Device]] = {}
+        for state in self._devices.values():
+            if state.spec.resident is not None:
+                self._by_resident.setdefault(state.spec.resident, []).append(state)
+        self._present: dict[str, float] = {}  # resident -> bed last said present
+        self._started: float | None = None
+        self._next_tick = float("-inf")
+
+    def feed(self, obs: Observation) -> list[Alert]:
+        d = self._devices.get(obs.device)
+        if d is None:
+            return []
+        if self._started is None:
+            self._started = obs.ts
+        ts = obs.ts
+        if isinstance(obs, DeviceStatus):
+            d.will_offline = None if obs.online else ts
+            if obs.online:
+                d.last_seen = max(d.last_seen or ts, ts)
+            return []
+        d.last_seen = ts if d.last_seen is None else max(d.last_seen, ts)
+        d.will_offline = None
+        d.exercise = obs.exercise
+        if isinstance(obs, DeviceEvent):
+            if obs.type == "removed":
+                d.removed_event = ts
+            elif obs.type == "worn":
+                d.removed_event, d.worn, d.unworn_since = None, True, None
+            return []
+        return self._reading(d, obs)
+
+    def _reading(self, d: _Device, r: Reading) -> list[Alert]:
+        if r.presence and r.resident is not None:
+            self._present[r.resident] = r.ts
+        if r.worn is not None:
+            if r.worn:
+                d.removed_event, d.unworn_since = None, None
+            elif d.unworn_since is None:
+                d.unworn_since = r.ts
+            d.worn = r.worn
+        out: list[Alert] = []
+        if r.battery is not None:
+            d.battery = r.battery
+            if r.battery <= BATTERY_LOW and not d.battery_low:
+                d.battery_low = True
+                out.extend(self.latch.hold(("battery", d.spec.id), self._battery_alert(d, r.ts)))
+            elif r.battery >= BATTERY_OK and d.battery_low:
+                d.battery_low = False
+                out.extend(self.latch.drop(("battery", d.spec.id), r.ts, "Battery charged."))
+        return out
+
+    def tick(self, now: float) -> list[Alert]:
+        if now < self._next_tick:
+            return []
+        self._next_tick = now + TICK_S
+        if self._started is None:
+            self._started = now
+        out: list[Alert] = []
+        for d in self._devices.values():
+            out.extend(self._check_offline(d, now))
+            if d.spec.kind == "wearable":
+                out.extend(self._check_removed(d, now))
+        return out
+
+    def _silence_limit(self, d: _Device) -> float:
+        return max(SILENCE_MIN_S, SILENCE_INTERVALS * d.spec.interval_s)
+
+    def _offline_since(self, d: _Device, now: float) -> float | None:
+        if d.will_offline is not None:
+            return d.will_offline
+        if d.spec.kind == "button":
+            return None
+        last = d.last_seen if d.last_seen is not None else self._started
+        if last is not None and now - last > self._silence_limit(d):
+            return last
+        return None
+
+    def _check_offline(self, d: _Device, now: float) -> list[Alert]:
+        ident = ("offline", d.spec.id)
+        since = self._offline_since(d, now)
+        if since is None:
+            return self.latch.release(ident, now, f"{self._name(d)} is reporting again.")
+        if d.will_offline is not None:
+            why = f"went offline at {self._clock(since)} (its last will)"
+        elif d.last_seen is None:
+            why = "has sent nothing since monitoring started"
+        else:
+            silent = (now - since) / 60
+            why = f"has sent nothing for {silent:.0f} min (last at {self._clock(since)})"
+        return self.latch.hold(ident, self._alert(d, AlertKind.DEVICE_OFFLINE, why, since, now))
+
+    def _check_removed(self, d: _Device, now: float) -> list[Alert]:
+        ident = ("removed", d.spec.id)
+        since = d.removed_event
+        unworn = d.unworn_since
+        if since is None and d.worn is False and unworn is not None:
+            since = unworn if now - unworn >= REMOVED_CONFIRM_S else None
+        if since is None:
+            return self.latch.drop(ident, now, "Worn again.")
+        why = f"has been taken off since {self._clock(since)}"
+        return self.latch.hold(ident, self._alert(d, AlertKind.DEVICE_REMOVED, why, since, now))
+
+    def _watching(self, d: _Device, now: float) -> bool:
+        if d.last_seen is None or now - d.last_seen > WATCHING_S or d.will_offline is not None:
+            return False
+        if d.spec.kind == "wearable":
+            return d.worn is not False and d.removed_event is None
+        if d.spec.kind == "bed":
+            resident = d.spec.resident
+            return resident is not None and now - self._present.get(resident, -1e18) <= WATCHING_S
+        return False
+
+    def _alert(self, d: _Device, kind: AlertKind, why: str, since: float, now: float) -> Alert:
+        resident = d.spec.resident
+        others = [o for o in self._by_resident.get(resident or "", []) if o is not d]
+        unwatched = resident is not None and not any(self._watching(o, now) for o in others)
+        priority = Priority.MEDIUM if unwatched and self.night(now) else Priority.LOW
+        text = f"{self._name(d)} {d.spec.id} {why}."
+        if priority is Priority.MEDIUM:
+            text += " Nothing else is monitoring this resident tonight: please check on them."
+        return Alert(
+            facility=self.facility.id,
+            resident=resident,
+            kind=kind,
+            priority=priority,
+            ts=now,
+            onset=since,
+            device=d.spec.id,
+            key=d.spec.id,
+            evidence=text,
+            exercise=d.exercise,
+        )
+
+    def _battery_alert(self, d: _Device, now: float) -> Alert:
+        return Alert(
+            facility=self.facility.id,
+            resident=d.spec.resident,
+            kind=AlertKind.BATTERY_LOW,
+            priority=Priority.LOW,
+            ts=now,
+            onset=now,
+            device=d.spec.id,
+            key=d.spec.id,
+            evidence=f"{self._name(d)} {d.spec.id} battery at {d.battery:.0f} %: please charge it.",
+            exercise=d.exercise,
+        )
+
+    def _name(self, d: _Device) -> str:
+        return NAMES.get(d.spec.kind, "Device")
+
+    def _clock(self, ts: float) -> str:
+        return dt.datetime.fromtimestamp(ts, self.facility.tz).strftime("%H:%M")
