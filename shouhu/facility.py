@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -223,17 +223,17 @@ class Facility(_Model):
         shifts = {s.id for s in self.shifts}
         for i, resident in enumerate(self.residents):
             if resident.zone not in zones:
-                raise _AtPath(("residents", i, "zone"), f"unknown zone {resident.zone!r}")
+                raise AtPath(("residents", i, "zone"), f"unknown zone {resident.zone!r}")
         for i, device in enumerate(self.devices):
             if device.resident is not None and device.resident not in residents:
-                raise _AtPath(("devices", i, "resident"), f"unknown resident {device.resident!r}")
+                raise AtPath(("devices", i, "resident"), f"unknown resident {device.resident!r}")
         for i, member in enumerate(self.staff):
             for j, zone in enumerate(member.zones):
                 if zone not in zones:
-                    raise _AtPath(("staff", i, "zones", j), f"unknown zone {zone!r}")
+                    raise AtPath(("staff", i, "zones", j), f"unknown zone {zone!r}")
             for j, shift in enumerate(member.shifts):
                 if shift not in shifts:
-                    raise _AtPath(("staff", i, "shifts", j), f"unknown shift {shift!r}")
+                    raise AtPath(("staff", i, "shifts", j), f"unknown shift {shift!r}")
         return self
 
     @property
@@ -258,7 +258,7 @@ class Facility(_Model):
         return self.facility.night.contains(local)
 
 
-class _AtPath(ValueError):
+class AtPath(ValueError):
     """A cross-reference error that knows where in the file it belongs."""
 
     def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
@@ -270,7 +270,7 @@ def _unique(section: str, ids: Sequence[str]) -> None:
     seen: set[str] = set()
     for i, value in enumerate(ids):
         if value in seen:
-            raise _AtPath((section, i, "id"), f"duplicate id {value!r}")
+            raise AtPath((section, i, "id"), f"duplicate id {value!r}")
         seen.add(value)
 
 
@@ -285,6 +285,18 @@ def load_facility(path: str | Path) -> Facility:
 
 
 def parse_facility(text: str, *, source: str = "<facility>") -> Facility:
+    shape = "a facility file is a mapping with 'facility', 'residents', ..."
+    return parse_yaml_model(text, Facility, source=source, shape=shape)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_yaml_model(text: str, model: type[M], *, source: str, shape: str) -> M:
+    """Validate a YAML document against ``model``; ConfigError names ``source:line: field``.
+
+    A validator that raises ``AtPath`` places its error at that path's line.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -295,31 +307,38 @@ def parse_facility(text: str, *, source: str = "<facility>") -> Facility:
             context = f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise ConfigError(f"{source}:{line}: invalid YAML: {exc.problem}{context}") from exc
     if not isinstance(data, dict):
-        raise ConfigError(
-            f"{source}:1: a facility file is a mapping with 'facility', 'residents', ..."
-        )
+        raise ConfigError(f"{source}:1: {shape}")
     try:
-        return Facility.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
+        raise located_error(exc, root, source) from exc
+
+
+def located_error(
+    exc: ValidationError | AtPath, root: yaml.Node | None, source: str
+) -> ConfigError:
+    """A ConfigError naming ``source:line: field: message`` for a validation failure."""
+    if isinstance(exc, AtPath):
+        loc, message, more = exc.loc, str(exc), ""
+    else:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         message = first["msg"]
         ctx_error = (first.get("ctx") or {}).get("error")
-        if isinstance(ctx_error, _AtPath):
+        if isinstance(ctx_error, AtPath):
             loc, message = ctx_error.loc, str(ctx_error)
-        line = _line_of(root, loc)
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ConfigError(f"{source}:{line}: {_dotted(loc)}: {message}{more}") from exc
+    return ConfigError(f"{source}:{line_of(root, loc)}: {dotted(loc)}: {message}{more}")
 
 
-def _dotted(loc: tuple[Any, ...]) -> str:
+def dotted(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     """The 1-based line of the deepest node of ``loc`` present in the YAML tree."""
     line = node.start_mark.line + 1 if node is not None else 1
     for part in loc:
