@@ -67,7 +67,9 @@ def test_the_same_seed_gives_byte_identical_messages(facility: Facility) -> None
     assert digest(Simulation(sc)) != digest(Simulation(sc.model_copy(update={"seed": 8})))
 
 
-@pytest.mark.parametrize("resident", ["r-001", "r-003", "r-004"])  # plain, COPD, AF on a beta-blocker
+@pytest.mark.parametrize(
+    "resident", ["r-001", "r-003", "r-004"]
+)  # plain, COPD, AF on a beta-blocker
 def test_quiet_night_vitals_are_in_published_sleeping_ranges(
     facility: Facility, resident: str
 ) -> None:
