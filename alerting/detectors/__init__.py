@@ -14,6 +14,7 @@ from alerting.detectors.bed_exit import BedExitDetector
 from alerting.detectors.chest import ChestDistressDetector
 from alerting.detectors.deterioration import DeteriorationDetector
 from alerting.detectors.devices import DeviceFaultDetector
+from alerting.detectors.fall import FallDetector
 from alerting.detectors.no_vitals import NoVitalSignsDetector
 from alerting.detectors.sos import SosDetector
 from shouhu.facility import Facility
@@ -22,6 +23,7 @@ from shouhu.facility import Facility
 def default_detectors(facility: Facility) -> list[Detector]:
     return [
         SosDetector(facility),
+        FallDetector(facility),
         NoVitalSignsDetector(facility),
         ChestDistressDetector(facility, BaselineBook(facility)),
         DeteriorationDetector(facility),

@@ -1,0 +1,286 @@
+"""Fall: a hard impact, then the body stays down -- or the wearable says so.
+
+Two ways in, one alert per resident:
+
+- the wearable's accelerometer batches: ``fall_features`` finds each hard
+  impact and, ``OBSERVE_S`` (10 s) later, judges it: a fall when the body has
+  turned well away from its posture before the impact and the wearer is not
+  up and about;
+- a ``fall`` event from the wearable's own detector.
+
+Either way the resident has ``GRACE_S`` (10 s from the impact or the event) to
+press cancel. A cancel in time does not drop the alert -- a resident who fell
+may be hurt and still say "I'm fine" -- it lowers it to ``medium``; otherwise
+it is ``high``. The alert goes out at the end of the grace period: about 11 s
+after the impact with 1 s batches (the target is 15 s).
+
+While a fall is open for a resident, further falls and a late cancel update
+its evidence; it clears once the wearer has been upright again for
+``UP_AGAIN_S``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from alerting.detectors.fall_buffer import Decision, Segment
+from alerting.detectors.fall_features import (
+    OBSERVE_S,
+    RULES,
+    Rule,
+    Verdict,
+    angle_deg,
+    rule_for,
+)
+from shouhu.domain import Alert, AlertKind, DeviceEvent, Observation, Priority, Reading
+from shouhu.facility import Facility
+
+log = logging.getLogger(__name__)
+
+GRACE_S = OBSERVE_S  # the resident may cancel until the impact is judged
+CANCEL_SLACK_S = 1.0  # a cancel stamped this much before the impact still counts
+SILENCE_S = 3.0  # no batch for this long: judge what there is
+UP_AGAIN_S = 30.0  # upright this long clears an open fall
+UP_AGAIN_DEG = 30.0  # within this of the posture before the fall counts as upright
+LATE_CANCEL_S = 120.0  # a cancel this long after the alarm is still noted
+
+
+@dataclass(slots=True)
+class _Wearer:
+    """What the detector keeps per device."""
+
+    facility: str
+    resident: str | None
+    exercise: bool = False
+    segment: Segment | None = None
+    event_at: float | None = None  # a device-side fall waiting out its grace
+    cancels: list[float] = field(default_factory=list)
+    before_fall: np.ndarray | None = None  # posture before the open fall
+    upright_since: float | None = None
+
+
+class FallDetector:
+    def __init__(self, facility: Facility, *, rules: Mapping[str, Rule] | None = None) -> None:
+        self.facility = facility
+        self.rules = dict(RULES if rules is None else rules)
+        self._wearers: dict[str, _Wearer] = {}
+        self._open: dict[str, Alert] = {}  # resident (or device) -> newest alert
+
+    def feed(self, obs: Observation) -> list[Alert]:
+        if isinstance(obs, Reading) and obs.acc is not None and len(obs.acc.g):
+            return self._on_batch(obs)
+        if isinstance(obs, DeviceEvent) and obs.type in ("fall", "cancel"):
+            wearer = self._wearer(obs.device, obs.facility, obs.resident, obs.exercise)
+            if obs.type == "fall":
+                if wearer.event_at is None:
+                    wearer.event_at = obs.ts
+                return self._event_due(obs.device, wearer, obs.ts)
+            return self._on_cancel(obs.device, wearer, obs.ts)
+        return []
+
+    def tick(self, now: float) -> list[Alert]:
+        alerts: list[Alert] = []
+        for device, wearer in list(self._wearers.items()):
+            segment = wearer.segment
+            if segment is not None and now - segment.end_ts >= SILENCE_S:
+                alerts.extend(self._judge(device, wearer, segment.flush(now)))
+                wearer.segment = None
+            alerts.extend(self._event_due(device, wearer, now))
+        return alerts
+
+    def _wearer(self, device: str, facility: str, resident: str | None, exercise: bool) -> _Wearer:
+        wearer = self._wearers.get(device)
+        if wearer is None:
+            wearer = self._wearers[device] = _Wearer(facility, resident)
+        wearer.resident, wearer.exercise = resident, exercise
+        return wearer
+
+    # -- accelerometer -------------------------------------------------------------
+
+    def _on_batch(self, reading: Reading) -> list[Alert]:
+        acc = reading.acc
+        assert acc is not None
+        wearer = self._wearer(reading.device, reading.facility, reading.resident, reading.exercise)
+        alerts: list[Alert] = []
+        segment = wearer.segment
+        if segment is not None and not segment.continues(reading.ts, acc.hz):
+            if reading.ts < segment.end_ts - 1.0:
+                log.warning(
+                    "device %s: accelerometer batch at %.3f is older than its stream; ignored",
+                    reading.device,
+                    reading.ts,
+                )
+                return []
+            alerts.extend(self._judge(reading.device, wearer, segment.flush(reading.ts)))
+            segment = None
+        if segment is None:
+            record = self.facility.device(reading.device)
+            rule = rule_for(record.placement if record is not None else None, self.rules)
+            segment = wearer.segment = Segment(reading.ts, acc.hz, rule)
+        segment.append(acc.g)
+        alerts.extend(self._judge(reading.device, wearer, segment.decide()))
+        alerts.extend(self._up_again(reading.device, wearer, segment))
+        alerts.extend(self._event_due(reading.device, wearer, segment.end_ts))
+        return alerts
+
+    def _judge(self, device: str, wearer: _Wearer, decisions: list[Decision]) -> list[Alert]:
+        segment = wearer.segment
+        alerts: list[Alert] = []
+        for decision in decisions:
+            impact = decision.impact
+            if segment is None or (
+                impact is not None and impact.verdict(segment.rule) is not Verdict.FALL
+            ):
+                continue
+            alert = self._alert(
+                wearer,
+                device,
+                decision.now,
+                onset=decision.at,
+                priority=Priority.HIGH if impact is not None else Priority.MEDIUM,
+                evidence=impact_evidence(decision, self.facility),
+                detail=impact_detail(decision),
+            )
+            wearer.before_fall = segment.direction_before(decision.at)
+            wearer.upright_since = None
+            alerts.extend(self._raise(alert))
+        return alerts
+
+    def _up_again(self, device: str, wearer: _Wearer, segment: Segment) -> list[Alert]:
+        key = _key(wearer.resident, device)
+        opened = self._open.get(key)
+        if opened is None or wearer.before_fall is None:
+            return []
+        now_dir = segment.direction(1.0)
+        if now_dir is None or angle_deg(now_dir, wearer.before_fall) > UP_AGAIN_DEG:
+            wearer.upright_since = None
+            return []
+        if wearer.upright_since is None:
+            wearer.upright_since = segment.end_ts - 1.0
+        if segment.end_ts - wearer.upright_since < UP_AGAIN_S:
+            return []
+        del self._open[key]
+        wearer.before_fall = None
+        evidence = f"Up again: upright since {clock_time(wearer.upright_since, self.facility)}."
+        return [replace(opened, ts=segment.end_ts, firing=False, evidence=evidence)]
+
+    # -- device events -------------------------------------------------------------
+
+    def _on_cancel(self, device: str, wearer: _Wearer, ts: float) -> list[Alert]:
+        wearer.cancels = [c for c in wearer.cancels if ts - c < 2 * GRACE_S] + [ts]
+        alerts = self._event_due(device, wearer, ts)
+        opened = self._open.get(_key(wearer.resident, device))
+        if (
+            opened is not None
+            and not opened.detail.get("cancelled")
+            and opened.device == device
+            and 0 <= ts - opened.ts <= LATE_CANCEL_S
+        ):
+            evidence = (
+                f"{opened.evidence} The resident pressed cancel at"
+                f" {clock_time(ts, self.facility)}, after the alarm had gone out."
+            )
+            detail = {**opened.detail, "cancelled": True, "late_cancel": True}
+            alerts.extend(self._raise(replace(opened, ts=ts, evidence=evidence, detail=detail)))
+        return alerts
+
+    def _event_due(self, device: str, wearer: _Wearer, now: float) -> list[Alert]:
+        at = wearer.event_at
+        if at is None or (now < at + GRACE_S and self._cancel_in(wearer, at) is None):
+            return []
+        wearer.event_at = None
+        alert = self._alert(
+            wearer,
+            device,
+            max(now, at),
+            onset=at,
+            priority=Priority.HIGH,
+            evidence=f"The wearable detected a fall at {clock_time(at, self.facility)}.",
+            detail={"source": "device"},
+        )
+        return self._raise(alert)
+
+    def _cancel_in(self, wearer: _Wearer, at: float) -> float | None:
+        start, end = at - CANCEL_SLACK_S, at + GRACE_S
+        return next((c for c in wearer.cancels if start <= c <= end), None)
+
+    # -- alerts ----------------------------------------------------------------------
+
+    def _alert(
+        self,
+        wearer: _Wearer,
+        device: str,
+        now: float,
+        *,
+        onset: float,
+        priority: Priority,
+        evidence: str,
+        detail: dict[str, object],
+    ) -> Alert:
+        cancelled = self._cancel_in(wearer, onset)
+        if cancelled is not None:
+            priority = Priority.MEDIUM
+            when = clock_time(cancelled, self.facility)
+            evidence += f" The resident pressed cancel at {when}; check on them anyway."
+        return Alert(
+            facility=wearer.facility,
+            resident=wearer.resident,
+            kind=AlertKind.FALL,
+            priority=priority,
+            ts=now,
+            evidence=evidence,
+            onset=onset,
+            device=device,
+            detail={**detail, "cancelled": cancelled is not None},
+            exercise=wearer.exercise,
+        )
+
+    def _raise(self, alert: Alert) -> list[Alert]:
+        """One open alert per resident: a repeat carries the first onset and the
+        higher priority, so it updates the open incident instead of a new one."""
+        key = _key(alert.resident, alert.device)
+        opened = self._open.get(key)
+        if opened is not None:
+            priority = max(opened.priority, alert.priority, key=lambda p: p.rank)
+            alert = replace(alert, onset=opened.onset, priority=priority)
+        self._open[key] = alert
+        return [alert]
+
+
+def _key(resident: str | None, device: str | None) -> str:
+    return resident if resident is not None else f"device:{device}"
+
+
+def clock_time(ts: float, facility: Facility) -> str:
+    return dt.datetime.fromtimestamp(ts, facility.tz).strftime("%H:%M:%S")
+
+
+def impact_evidence(decision: Decision, facility: Facility) -> str:
+    """In words: 'Hard impact (4.1 g) at 02:13:05, then lying still for 8 s (...).'"""
+    start = f"Hard impact ({decision.peak_g:.1f} g) at {clock_time(decision.at, facility)}"
+    impact = decision.impact
+    if impact is None:
+        return f"{start}, then the wearable went silent; check on the resident."
+    how = "still" if impact.activity_g < 0.05 else "moving a little"
+    return (
+        f"{start}, then lying {how} for {impact.still_s:.0f} s"
+        f" (body turned {impact.tilt_deg:.0f}° from its posture before the impact)."
+    )
+
+
+def impact_detail(decision: Decision) -> dict[str, object]:
+    impact = decision.impact
+    if impact is None:
+        return {"source": "accelerometer", "peak_g": round(decision.peak_g, 2), "silent": True}
+    return {
+        "source": "accelerometer",
+        "peak_g": round(impact.peak_g, 2),
+        "lowest_g": round(impact.lowest_g, 2),
+        "tilt_deg": round(impact.tilt_deg, 1),
+        "activity_g": round(impact.activity_g, 3),
+    }

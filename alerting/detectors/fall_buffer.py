@@ -1,0 +1,117 @@
+"""The recent accelerometer samples of one wearable, and the impacts due a decision.
+
+A ``Segment`` holds consecutive batches at one rate. Each impact is judged
+once, as soon as ``OBSERVE_S`` seconds of samples follow it (``decide``), or
+with whatever there is when the wearable falls silent or its stream breaks
+(``flush``). Old samples are dropped, keeping just enough context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from alerting.detectors.fall_features import (
+    BEFORE_S,
+    OBSERVE_S,
+    REFRACTORY_S,
+    Impact,
+    Rule,
+    Samples,
+    describe,
+    find_impacts,
+    magnitude,
+)
+
+KEEP_S = BEFORE_S[0] + OBSERVE_S + 2 * REFRACTORY_S + 1.0
+CONTINUITY_S = 0.5  # a batch starting further than this from the last one breaks the stream
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    at: float  # time of the impact's peak
+    peak_g: float
+    impact: Impact | None  # None: the wearable went silent before the body could be judged
+    now: float  # time of the decision
+
+
+class Segment:
+    def __init__(self, start_ts: float, hz: float, rule: Rule) -> None:
+        self.start_ts = start_ts  # time of sample 0 of ``self.g``
+        self.hz = hz
+        self.rule = rule
+        self.g: Samples = np.empty((0, 3))
+        self._decided = -1  # absolute index of the last impact judged
+        self._dropped = 0  # samples dropped from the front
+
+    @property
+    def end_ts(self) -> float:
+        """Time just after the newest sample."""
+        return self.start_ts + len(self.g) / self.hz
+
+    def continues(self, ts: float, hz: float) -> bool:
+        return abs(hz - self.hz) <= 0.01 * self.hz and abs(ts - self.end_ts) <= CONTINUITY_S
+
+    def append(self, g: Samples) -> None:
+        self.g = np.concatenate([self.g, np.asarray(g, dtype=np.float64).reshape(-1, 3)])
+
+    def decide(self) -> list[Decision]:
+        """Judge the impacts followed by a full observation window."""
+        complete = len(self.g) - round(OBSERVE_S * self.hz)
+        decisions = self._judge(limit=complete, now=self.end_ts)
+        self._trim()
+        return decisions
+
+    def flush(self, now: float) -> list[Decision]:
+        """The stream stopped: judge every impact still open with what there is."""
+        return self._judge(limit=len(self.g), now=now)
+
+    def _judge(self, *, limit: int, now: float) -> list[Decision]:
+        mag = magnitude(self.g)
+        out: list[Decision] = []
+        for index in find_impacts(mag, self.hz, self.rule.impact_g):
+            absolute = index + self._dropped
+            if index >= limit or absolute <= self._decided:
+                continue
+            # The peak must be the highest within REFRACTORY_S either side,
+            # which needs samples after it; flush accepts what there is.
+            self._decided = absolute
+            impact = describe(self.g, self.hz, index)
+            if impact is None and index < round(BEFORE_S[0] * self.hz):
+                continue  # no posture before the impact to compare with
+            out.append(
+                Decision(
+                    at=self.start_ts + index / self.hz,
+                    peak_g=float(mag[index]),
+                    impact=impact,
+                    now=now,
+                )
+            )
+        return out
+
+    def _trim(self) -> None:
+        excess = len(self.g) - round(KEEP_S * self.hz)
+        if excess > 0:
+            self.g = self.g[excess:]
+            self.start_ts += excess / self.hz
+            self._dropped += excess
+
+    def direction(self, seconds: float) -> np.ndarray | None:
+        """The mean direction of gravity over the newest ``seconds``."""
+        tail = self.g[-max(1, round(seconds * self.hz)) :]
+        mean = tail.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 1e-6 else None
+
+    def direction_before(self, at: float) -> np.ndarray | None:
+        """The mean direction of gravity in the posture window before ``at``."""
+        index = round((at - self.start_ts) * self.hz)
+        lo = max(0, index - round(BEFORE_S[0] * self.hz))
+        hi = max(lo + 1, index - round(BEFORE_S[1] * self.hz))
+        window = self.g[lo:hi]
+        if not len(window):
+            return None
+        mean = window.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm > 1e-6 else None

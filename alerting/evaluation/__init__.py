@@ -1,0 +1,1 @@
+"""Scoring the detectors: simulated scenarios and real recordings."""

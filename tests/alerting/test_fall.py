@@ -1,0 +1,266 @@
+"""The fall detector, pinned by tables of synthetic motions under an injected clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from alerting.detectors import default_detectors
+from alerting.detectors.fall import GRACE_S, UP_AGAIN_S, FallDetector
+from shouhu.domain import AccBatch, Alert, DeviceEvent, Priority, Reading
+from shouhu.facility import Facility, parse_facility
+from tests.alerting.motion import (
+    Phase,
+    free_fall,
+    impact,
+    jog,
+    lie,
+    render,
+    stand,
+    walk,
+)
+
+T0 = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC, 06:13:20 in Shanghai
+FACILITY = """
+facility: {id: f1, name: Test home, address: "1 Road", timezone: Asia/Shanghai}
+zones: [{id: z1, name: Ward}]
+residents:
+  - {id: r-waist, name: Wang, age: 84, room: "101", zone: z1}
+  - {id: r-pendant, name: Li, age: 88, room: "102", zone: z1}
+  - {id: r-wrist, name: Zhang, age: 79, room: "103", zone: z1}
+devices:
+  - {id: wb-waist, kind: wearable, resident: r-waist, placement: waist}
+  - {id: wb-pendant, kind: wearable, resident: r-pendant, placement: pendant}
+  - {id: wb-wrist, kind: wearable, resident: r-wrist, placement: wrist}
+staff: []
+"""
+RESIDENT = {"wb-waist": "r-waist", "wb-pendant": "r-pendant", "wb-wrist": "r-wrist"}
+
+
+@pytest.fixture(scope="module")
+def facility() -> Facility:
+    return parse_facility(FACILITY)
+
+
+def fall(peak_g: float = 4.0, *, angle: float = 90.0, then: float = 20.0) -> list[Phase]:
+    return [walk(6), free_fall(), impact(peak_g, angle), lie(then, angle)]
+
+
+def stream(
+    detector: FallDetector,
+    phases: list[Phase],
+    *,
+    device: str = "wb-waist",
+    hz: float = 50.0,
+    events: tuple[tuple[float, str], ...] = (),
+) -> list[Alert]:
+    """Send the motion as 1 s batches with 1 s ticks; events at their offsets."""
+    g = render(phases, hz)
+    alerts: list[Alert] = []
+    pending = sorted(events)
+    per = round(hz)
+    for k in range(len(g) // per):
+        ts = T0 + k
+        while pending and pending[0][0] <= k:
+            at, kind = pending.pop(0)
+            event = DeviceEvent("f1", device, RESIDENT[device], T0 + at, kind)
+            alerts += detector.feed(event)
+        batch = AccBatch(hz=hz, g=g[k * per : (k + 1) * per])
+        alerts += detector.feed(Reading("f1", device, RESIDENT[device], ts, acc=batch))
+        alerts += detector.tick(ts + 1)
+    return alerts
+
+
+def impact_ts(phases: list[Phase]) -> float:
+    return T0 + sum(
+        p.seconds for p in phases[: next(i for i, p in enumerate(phases) if p.kind == "spike")]
+    )
+
+
+CASES = [
+    # (what happens, motion, device, rate, expected priority or None)
+    ("hard impact, then lying still", fall(), "wb-waist", 50, Priority.HIGH),
+    ("the same at 20 Hz", fall(), "wb-waist", 20, Priority.HIGH),
+    ("the same at 200 Hz", fall(), "wb-waist", 200, Priority.HIGH),
+    ("the same at 33 Hz", fall(), "wb-waist", 33, Priority.HIGH),
+    ("pendant", fall(3.0), "wb-pendant", 50, Priority.HIGH),
+    ("wrist, harder impact", fall(5.0, angle=80), "wb-wrist", 50, Priority.HIGH),
+    ("wrist at 20 Hz", fall(5.0, angle=80), "wb-wrist", 20, Priority.HIGH),
+    ("fall onto the side, 70 degrees", fall(3.0, angle=70), "wb-waist", 50, Priority.HIGH),
+    (
+        "impact, then up again and walking",
+        [walk(6), free_fall(), impact(5.0, 90), lie(1.5), stand(1), walk(20)],
+        "wb-waist",
+        50,
+        None,
+    ),
+    (
+        "jump: hard landing, standing after",
+        [stand(5), free_fall(0.3), impact(4.5, 0), stand(20)],
+        "wb-waist",
+        50,
+        None,
+    ),
+    (
+        "dropping hard onto a chair",
+        [walk(5), free_fall(0.3), impact(3.5, 20), stand(20, 20)],
+        "wb-waist",
+        50,
+        None,
+    ),
+    (
+        "stumble, then walking on",
+        [walk(6), impact(4.0, 10), walk(20)],
+        "wb-waist",
+        200,
+        None,
+    ),
+    ("jogging", [jog(30)], "wb-waist", 50, None),
+    ("lying down gently on the bed", [stand(6), lie(20)], "wb-waist", 50, None),
+    ("soft impact, then lying (below 2 g)", fall(1.7), "wb-waist", 50, None),
+    ("wrist: clap-like 2.5 g knock", fall(2.5, angle=80), "wb-wrist", 50, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("motion", "device", "hz", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_motion_table(
+    facility: Facility, motion: list[Phase], device: str, hz: float, expected: Priority | None
+) -> None:
+    alerts = [a for a in stream(FallDetector(facility), motion, device=device, hz=hz) if a.firing]
+    if expected is None:
+        assert alerts == []
+        return
+    assert alerts, "no fall alert"
+    first = alerts[0]
+    assert first.priority is expected
+    assert first.resident == RESIDENT[device]
+    assert first.ts - impact_ts(motion) <= 15.0  # impact to alert, grace included
+    assert abs((first.onset or 0) - impact_ts(motion)) < 0.1
+
+
+CANCELS = [
+    # (cancel pressed at this many seconds after the impact, priority, evidence mentions)
+    (None, Priority.HIGH, "lying still"),
+    (3.0, Priority.MEDIUM, "pressed cancel at 06:13:29; check on them anyway"),
+    (GRACE_S - 1.0, Priority.MEDIUM, "check on them anyway"),
+]
+
+
+@pytest.mark.parametrize(("after", "priority", "words"), CANCELS)
+def test_cancel_within_grace_downgrades(
+    facility: Facility, after: float | None, priority: Priority, words: str
+) -> None:
+    motion = fall()
+    at = impact_ts(motion) - T0
+    events = () if after is None else ((round(at + after), "cancel"),)
+    alerts = [a for a in stream(FallDetector(facility), motion, events=events) if a.firing]
+    assert [a.priority for a in alerts] == [priority]
+    assert words in alerts[0].evidence
+    assert alerts[0].ts - impact_ts(motion) <= 15.0
+
+
+def test_cancel_after_the_alarm_is_noted_but_keeps_it_high(facility: Facility) -> None:
+    motion = fall(then=30)
+    late = round(impact_ts(motion) - T0 + GRACE_S + 5)
+    alerts = stream(FallDetector(facility), motion, events=((late, "cancel"),))
+    assert [a.priority for a in alerts] == [Priority.HIGH, Priority.HIGH]
+    assert "after the alarm had gone out" in alerts[1].evidence
+    assert alerts[1].onset == alerts[0].onset
+
+
+def test_evidence_in_words(facility: Facility) -> None:
+    (alert,) = stream(FallDetector(facility), fall(4.0))
+    local = dt.datetime.fromtimestamp(alert.onset or 0, facility.tz).strftime("%H:%M:%S")
+    assert alert.evidence.startswith(f"Hard impact (4.0 g) at {local}, then lying still for 8 s")
+    assert alert.detail["source"] == "accelerometer"
+
+
+DEVICE_EVENTS = [
+    # (events as (seconds, type), expected priorities, alert time after the fall event)
+    (((2, "fall"),), [Priority.HIGH], GRACE_S),
+    (((2, "fall"), (5, "cancel")), [Priority.MEDIUM], 3.0),
+    (((2, "cancel"), (2, "fall")), [Priority.MEDIUM], 0.0),
+    (((2, "fall"), (2 + GRACE_S + 3, "cancel")), [Priority.HIGH, Priority.HIGH], GRACE_S),
+]
+
+
+@pytest.mark.parametrize(("events", "priorities", "delay"), DEVICE_EVENTS)
+def test_device_side_fall_event(
+    facility: Facility,
+    events: tuple[tuple[float, str], ...],
+    priorities: list[Priority],
+    delay: float,
+) -> None:
+    detector = FallDetector(facility)
+    alerts: list[Alert] = []
+    for second in range(40):
+        for at, kind in events:
+            if at == second:
+                alerts += detector.feed(DeviceEvent("f1", "wb-wrist", "r-wrist", T0 + at, kind))
+        alerts += detector.tick(T0 + second + 1)
+    assert [a.priority for a in alerts] == priorities
+    first = alerts[0]
+    assert first.onset == T0 + 2
+    assert first.ts - (T0 + 2) <= max(delay, 0) + 1.0
+    assert "The wearable detected a fall at" in first.evidence
+
+
+def test_a_second_fall_updates_the_open_alert(facility: Facility) -> None:
+    motion = [*fall(then=12), stand(5), free_fall(), impact(5.0, 80), lie(20, 80)]
+    alerts = stream(FallDetector(facility), motion)
+    assert len(alerts) == 2
+    assert {a.condition for a in alerts} == {alerts[0].condition}
+    assert alerts[1].onset == alerts[0].onset
+    assert "5.0 g" in alerts[1].evidence
+
+
+def test_up_again_clears_the_fall(facility: Facility) -> None:
+    motion = [*fall(then=15), stand(UP_AGAIN_S + 5)]
+    alerts = stream(FallDetector(facility), motion)
+    assert [a.firing for a in alerts] == [True, False]
+    assert alerts[1].evidence.startswith("Up again: upright since")
+
+
+def test_wearable_silent_after_a_hard_impact(facility: Facility) -> None:
+    detector = FallDetector(facility)
+    g = render([walk(6), free_fall(), impact(5.0, 90), lie(1.0)], 50)
+    alerts: list[Alert] = []
+    for k in range(len(g) // 50):
+        alerts += detector.feed(
+            Reading("f1", "wb-waist", "r-waist", T0 + k, acc=AccBatch(50, g[k * 50 : (k + 1) * 50]))
+        )
+    for second in range(20):
+        alerts += detector.tick(T0 + 8 + second)
+    assert [a.priority for a in alerts] == [Priority.MEDIUM]
+    assert "went silent" in alerts[0].evidence
+
+
+def test_residents_are_judged_separately(facility: Facility) -> None:
+    detector = FallDetector(facility)
+    falls = stream(detector, fall(), device="wb-waist")
+    calm = stream(detector, [walk(30)], device="wb-pendant")
+    assert [a.resident for a in falls] == ["r-waist"]
+    assert calm == []
+
+
+def test_a_batch_from_the_past_is_ignored(facility: Facility) -> None:
+    detector = FallDetector(facility)
+    g = render([stand(3)], 50)
+    for k in range(3):
+        detector.feed(
+            Reading("f1", "wb-waist", "r-waist", T0 + k, acc=AccBatch(50, g[k * 50 : (k + 1) * 50]))
+        )
+    spike = np.tile([0.0, 6.0, 0.0], (50, 1))
+    assert (
+        detector.feed(Reading("f1", "wb-waist", "r-waist", T0 - 30, acc=AccBatch(50, spike))) == []
+    )
+
+
+def test_registered_in_default_detectors(facility: Facility) -> None:
+    assert any(isinstance(d, FallDetector) for d in default_detectors(facility))
