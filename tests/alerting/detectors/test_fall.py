@@ -11,7 +11,7 @@ from alerting.detectors import default_detectors
 from alerting.detectors.fall import GRACE_S, UP_AGAIN_S, FallDetector
 from shouhu.domain import AccBatch, Alert, DeviceEvent, Priority, Reading
 from shouhu.facility import Facility, parse_facility
-from tests.alerting.motion import (
+from tests.alerting.detectors.motion import (
     Phase,
     free_fall,
     impact,

@@ -16,7 +16,7 @@ import pytest
 from alerting.evaluation.falls_data import Entry, load, manifest, read_sisfall, resample
 from alerting.evaluation.falls_dev import evaluate_falls_dev, held, run_recording
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CANDIDATES = [ROOT.parent / "shared" / "data" / "falls-dev", Path("/work/shared/data/falls-dev")]
 FALLS_DEV = next((p for p in CANDIDATES if (p / "MANIFEST.csv").is_file()), None)
 
