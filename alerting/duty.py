@@ -51,3 +51,21 @@ def responsible_nurses(facility: Facility, resident_id: str | None, at: float) -
         if nurses:
             return nurses
     return on_duty(facility, at, roles=("charge_nurse",)) or on_duty(facility, at, roles=("nurse",))
+
+
+def for_target(facility: Facility, target: str, resident_id: str | None, at: float) -> list[Staff]:
+    """The people an escalation step's ``target`` names at ``at`` (empty if nobody is on).
+
+    ``emergency_services`` is not a person and gives an empty list here.
+    """
+    if target == "zone_nurses":
+        return responsible_nurses(facility, resident_id, at)
+    if target == "charge_nurse":
+        return on_duty(facility, at, roles=("charge_nurse",))
+    if target == "all_nurses":
+        return on_duty(facility, at, roles=("nurse", "charge_nurse"))
+    if target == "doctor":
+        return on_duty(facility, at, roles=("doctor",))
+    if target == "manager":
+        return on_duty(facility, at, roles=("manager",))
+    return []

@@ -47,6 +47,15 @@ class TimelineEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedStep:
+    """One rung of an escalation ladder: whom to page, how long after the incident opened."""
+
+    target: str  # zone_nurses, charge_nurse, all_nurses, doctor, manager, emergency_services
+    after_s: float = 0.0
+    kind: str = "escalation"  # escalation, reminder, request
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     id: str
     facility: str
@@ -92,7 +101,8 @@ def summarize(alert: Alert, resident_name: str | None, room: str | None) -> str:
         AlertKind.DEVICE_REMOVED: "Wearable removed",
         AlertKind.PAGING_FAILURE: "Paging failure",
     }[alert.kind]
-    who = resident_name or alert.resident or alert.device or "unknown"
+    about = alert.detail.get("about")
+    who = resident_name or alert.resident or alert.device or about or "unknown"
     where = f", room {room}" if room else ""
     drill = "DRILL: " if alert.exercise else ""
     return f"{drill}{what}: {who}{where}"

@@ -1,10 +1,15 @@
-"""Pages and deliveries: what is sent to a person, and what came of it."""
+"""Pages and deliveries: what is sent to a person, and what came of it.
+
+A ``Channel`` has one method, ``send(page) -> Delivery``. Retries, fallbacks
+and deadlines live in ``alerting.dispatch``, never in a channel.
+"""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+EMERGENCY_SERVICES = "emergency_services"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +25,14 @@ class Page:
     resident: dict[str, Any] | None = None  # id, name, room, bed
     vitals: dict[str, Any] = field(default_factory=dict)
     exercise: bool = False
+    purpose: str = "escalation"  # escalation, reminder, emergency
+    body: str = ""  # plain text for email, SMS and chat channels
+    dispatch: dict[str, Any] | None = None  # the structured emergency-services message
 
-
-class Outcome(enum.StrEnum):
-    SENT = "sent"  # handed to the channel; receipt may follow
-    FAILED = "failed"
+    @property
+    def title(self) -> str:
+        prefix = "[Reminder] " if self.purpose == "reminder" else ""
+        return f"{prefix}[{self.priority.upper()}] {self.summary}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +40,23 @@ class Delivery:
     ok: bool
     recoverable: bool = False  # worth retrying on this channel
     detail: str = ""
-    retry_after: float | None = None
+    retry_after: float | None = None  # seconds the provider asked us to wait
 
 
 class Channel(Protocol):
     name: str
+    awaits_receipt: bool  # True: delivered only when the recipient's device confirms
 
     async def send(self, page: Page) -> Delivery: ...
+
+
+def page_text(page: Page) -> str:
+    """The body of a page for text channels."""
+    lines = [page.summary, f"Priority: {page.priority}   Incident: {page.incident_id}"]
+    if page.vitals:
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(page.vitals.items()))
+        lines.append(f"Latest vitals: {shown}")
+    if page.purpose == "reminder":
+        lines.append("Still open: resolve it when the resident is safe.")
+    lines.append(f"Page id: {page.page_id}")
+    return "\n".join(lines)

@@ -1,8 +1,9 @@
-"""From alert to a nurse at the bedside: incidents, pages, replies, acknowledgement.
+"""From alert to a nurse at the bedside: incidents, replies, acceptance, resolution.
 
-Alerts are queued and handled one at a time by ``run``: the incident is
-committed to the store before any page is sent. Pages go out concurrently so
-a slow channel never holds up the next alert.
+Alerts are queued and handled one at a time by ``run``: the incident and its
+escalation steps are committed to the store in one transaction before any
+page is sent (the escalator sends them). People act through handheld
+replies and the API; each action is a timeline event.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerting import duty
+from alerting import policy
 from alerting.core import AlertCore
+from alerting.escalation import Escalator
 from alerting.incidents import Incident, Outcome, State, TimelineEvent, summarize
-from alerting.paging import Channel, Page
 from alerting.store import IncidentStore
 from gateway.protocol import incident_topic
 from shouhu.clock import Clock
@@ -43,9 +44,8 @@ class InvalidTransition(ShouhuError):
 class Counters:
     alerts: int = 0
     incidents_opened: int = 0
-    pages_sent: int = 0
-    pages_failed: int = 0
     replies: int = 0
+    unmatched_replies: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -56,14 +56,14 @@ class Responder:
         store: IncidentStore,
         facilities: dict[str, Facility],
         cores: dict[str, AlertCore],
-        channel: Channel,
+        escalator: Escalator,
         clock: Clock,
         publish: Publish | None = None,
     ) -> None:
         self.store = store
         self.facilities = facilities
         self.cores = cores
-        self.channel = channel
+        self.escalator = escalator
         self.clock = clock
         self._publish = publish
         self._queue: asyncio.Queue[Alert] = asyncio.Queue()
@@ -103,8 +103,9 @@ class Responder:
                 self._queue.task_done()
 
     async def drain(self) -> None:
-        """Wait until every queued alert is handled (tests, shutdown)."""
+        """Wait until every queued alert is handled and every page in flight is done."""
         await self._queue.join()
+        await self.escalator.drain()
 
     async def restore(self) -> None:
         """Rebuild the in-memory view of open incidents after a restart."""
@@ -115,8 +116,9 @@ class Responder:
                 self._open.setdefault((incident.facility, incident.resident), set()).add(
                     incident.id
                 )
+        self.escalator.wake()
 
-    # -- alerts -> incidents -> pages -------------------------------------------
+    # -- alerts -> incidents ------------------------------------------------------
 
     async def handle(self, alert: Alert) -> None:
         facility = self.facilities[alert.facility]
@@ -128,9 +130,15 @@ class Responder:
         summary = summarize(
             alert, resident.name if resident else None, resident.room if resident else None
         )
-        incident, created = await self.store.open_or_join(alert, summary=summary, now=now)
+        incident, created = await self.store.open_or_join(
+            alert,
+            summary=summary,
+            now=now,
+            plan=lambda priority: policy.plan(facility.escalation, alert.kind, priority),
+        )
         if not created:
             self._notify(incident)
+            self.escalator.wake()  # a raised priority may have brought steps forward
             return
         self.counters.incidents_opened += 1
         self.counters.by_kind[alert.kind.value] = self.counters.by_kind.get(alert.kind.value, 0) + 1
@@ -147,107 +155,9 @@ class Responder:
             core = self.cores.get(alert.facility)
             if core is not None:
                 await self.store.add_vitals(incident.id, core.recent(alert.resident))
-        self._notify(incident)
-        await self._page_first_responders(facility, incident, now)
-
-    async def _page_first_responders(
-        self, facility: Facility, incident: Incident, now: float
-    ) -> None:
-        targets = duty.responsible_nurses(facility, incident.resident, now)
-        if not targets:
-            log.error(
-                "incident %s: nobody on duty to page for resident %s",
-                incident.id,
-                incident.resident,
-            )
-            await self.store.append(
-                incident.id,
-                TimelineEvent(
-                    ts=now,
-                    type="paging_failed",
-                    actor="system",
-                    detail={"reason": "nobody on duty for this resident"},
-                ),
-            )
-            return
-        page_base = self._page_fields(facility, incident)
-        sends = []
-        for member in targets:
-            page = Page(
-                page_id=f"{incident.id}.1.{member.id}", staff=member.id, ts=now, **page_base
-            )
-            await self.store.record_page(
-                page_id=page.page_id,
-                incident_id=incident.id,
-                facility=facility.id,
-                staff=member.id,
-                channel=self.channel.name,
-                now=now,
-            )
-            sends.append(self._send(page))
-        await asyncio.gather(*sends)
-        updated = await self.store.get(incident.id)
-        if updated is not None:
-            self._notify(updated)
-
-    def _page_fields(self, facility: Facility, incident: Incident) -> dict[str, Any]:
-        resident = facility.resident(incident.resident) if incident.resident else None
-        core = self.cores.get(facility.id)
-        return {
-            "incident_id": incident.id,
-            "facility": facility.id,
-            "priority": incident.priority.value,
-            "kind": incident.kind.value,
-            "summary": incident.summary,
-            "exercise": incident.exercise,
-            "resident": (
-                {
-                    "id": resident.id,
-                    "name": resident.name,
-                    "room": resident.room,
-                    "bed": resident.bed,
-                }
-                if resident
-                else None
-            ),
-            "vitals": core.latest(incident.resident) if core else {},
-        }
-
-    async def _send(self, page: Page) -> None:
-        delivery = await self.channel.send(page)
-        now = self.clock.now()
-        if delivery.ok:
-            self.counters.pages_sent += 1
-            await self.store.append(
-                page.incident_id,
-                TimelineEvent(
-                    ts=now,
-                    type="paged",
-                    actor=page.staff,
-                    channel=self.channel.name,
-                    detail={"page_id": page.page_id},
-                ),
-                state=State.PAGED if await self._state(page.incident_id) is State.OPENED else None,
-            )
-        else:
-            self.counters.pages_failed += 1
-            log.error(
-                "incident %s: page to %s failed: %s", page.incident_id, page.staff, delivery.detail
-            )
-            await self.store.append(
-                page.incident_id,
-                TimelineEvent(
-                    ts=now,
-                    type="page_failed",
-                    actor=page.staff,
-                    channel=self.channel.name,
-                    detail={"page_id": page.page_id, "reason": delivery.detail},
-                ),
-            )
-
-    async def _state(self, incident_id: str) -> State | None:
-        incident = await self.store.get(incident_id)
-        return incident.state if incident else None
+        self.escalator.wake()
+        await self.escalator.tick(now)  # the first pages go out now, not at the next tick
+        self._notify(await self.store.get(incident.id) or incident)
 
     async def _condition_cleared(self, alert: Alert, now: float) -> None:
         for incident in await self.store.find(
@@ -271,60 +181,117 @@ class Responder:
     # -- people act -------------------------------------------------------------
 
     async def on_reply(self, facility: str, staff: str, page_id: str, status: str) -> None:
+        """A handheld's reply to a page: received, accepted or declined."""
         self.counters.replies += 1
-        page = await self.store.page(page_id)
-        if page is None or page["facility"] != facility or page["staff"] != staff:
+        page = await self.escalator.pages.page(page_id)
+        if page is None or page.facility != facility or page.staff != staff:
+            self.counters.unmatched_replies += 1
             log.warning("reply %s from %s/%s matches no page of theirs", page_id, facility, staff)
             return
-        incident = await self.store.get(page["incident_id"])
+        incident = await self.store.get(page.incident_id)
         if incident is None or not incident.is_open:
             return
         now = self.clock.now()
+        event = TimelineEvent(
+            ts=now, type=status, actor=staff, channel="mqtt", detail={"page_id": page_id}
+        )
+        if status == "accepted":
+            await self.accept(incident.id, staff, channel="mqtt", page_id=page_id)
+            return
         if status == "received":
-            state = State.DELIVERED if incident.state.order < State.DELIVERED.order else None
-            updated = await self.store.append(
-                incident.id,
-                TimelineEvent(
-                    ts=now,
-                    type="delivered",
-                    actor=staff,
-                    channel="mqtt",
-                    detail={"page_id": page_id},
-                ),
-                state=state,
+            await self.escalator.pages.update_page(
+                page_id,
+                only_if=("pending", "sent", "failed"),
+                events=[TimelineEvent(event.ts, "delivered", staff, "mqtt", event.detail)],
+                state=State.DELIVERED,
+                status="delivered",
+                next_at=None,
             )
-        elif status == "accepted":
-            updated = await self.accept(incident.id, staff, channel="mqtt")
         else:
-            updated = await self.store.append(
-                incident.id,
-                TimelineEvent(
-                    ts=now,
-                    type="declined",
-                    actor=staff,
-                    channel="mqtt",
-                    detail={"page_id": page_id},
-                ),
+            declined = await self.escalator.pages.update_page(
+                page_id,
+                only_if=("pending", "sent", "delivered", "failed"),
+                events=[event],
+                status="declined",
+                next_at=None,
             )
-        self._notify(updated)
+            if declined is not None:
+                await self.escalator.declined(declined, now)
+        self._notify(await self.store.get(incident.id) or incident)
 
-    async def accept(self, incident_id: str, staff: str, *, channel: str = "api") -> Incident:
+    async def accept(
+        self, incident_id: str, staff: str, *, channel: str = "api", page_id: str | None = None
+    ) -> Incident:
         incident = await self._open_incident(incident_id)
         now = self.clock.now()
         state = State.ACCEPTED if incident.state.order < State.ACCEPTED.order else None
         fields = {"accepted_by": staff} if incident.accepted_by is None else {}
+        detail = {"page_id": page_id} if page_id else {}
         updated = await self.store.append(
             incident.id,
-            TimelineEvent(ts=now, type="accepted", actor=staff, channel=channel),
+            TimelineEvent(ts=now, type="accepted", actor=staff, channel=channel, detail=detail),
             state=state,
             **fields,
         )
+        if page_id is not None:
+            await self.escalator.pages.update_page(page_id, status="accepted", next_at=None)
+        if state is not None:
+            await self.escalator.accepted(updated, staff, now)
         log.info(
             "incident %s accepted by %s via %s: resident %s",
             incident.id,
             staff,
             channel,
             incident.resident,
+        )
+        self._notify(updated)
+        return updated
+
+    async def arrive(self, incident_id: str, staff: str, *, channel: str = "api") -> Incident:
+        """A nurse is at the bedside."""
+        incident = await self._open_incident(incident_id)
+        now = self.clock.now()
+        state = State.ARRIVED if incident.state.order < State.ARRIVED.order else None
+        fields = {"accepted_by": staff} if incident.accepted_by is None else {}
+        updated = await self.store.append(
+            incident.id,
+            TimelineEvent(ts=now, type="arrived", actor=staff, channel=channel),
+            state=state,
+            **fields,
+        )
+        if incident.state.order < State.ACCEPTED.order:
+            await self.escalator.accepted(updated, staff, now)
+        log.info("incident %s: %s arrived at the bedside", incident.id, staff)
+        self._notify(updated)
+        return updated
+
+    async def request_emergency(
+        self, incident_id: str, staff: str, *, note: str = "", channel: str = "api"
+    ) -> Incident:
+        """A nurse asks for emergency services: a step due now, run at once."""
+        incident = await self._open_incident(incident_id)
+        now = self.clock.now()
+        await self.escalator.request_emergency(incident, staff, now)
+        await self.escalator.tick(now)
+        log.info("incident %s: %s requested emergency services: %s", incident.id, staff, note)
+        updated = await self.store.get(incident.id) or incident
+        self._notify(updated)
+        return updated
+
+    async def confirm_emergency(
+        self, incident_id: str, staff: str, *, note: str = "", channel: str = "api"
+    ) -> Incident:
+        """The dispatcher confirmed (by phone or reply): recorded with who took the call."""
+        incident = await self._open_incident(incident_id)
+        updated = await self.store.append(
+            incident.id,
+            TimelineEvent(
+                ts=self.clock.now(),
+                type="ems_confirmed",
+                actor=staff,
+                channel=channel,
+                detail={"note": note},
+            ),
         )
         self._notify(updated)
         return updated
@@ -353,6 +320,7 @@ class Responder:
             outcome=outcome.value,
             note=note,
         )
+        await self.escalator.resolved(updated)
         await self.flush_vitals()
         if incident.resident is not None:
             self._open.get((incident.facility, incident.resident), set()).discard(incident.id)

@@ -22,74 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from alerting.incidents import Incident, State, TimelineEvent, new_incident_id
+from alerting.outbox import Planner, append_event, no_steps, replan_steps, schedule_steps
+from alerting.schema import incidents, metadata, timeline, vitals
 from shouhu.domain import Alert, AlertKind, Priority
 from shouhu.errors import ConfigError
 
 log = logging.getLogger(__name__)
-
-metadata = sa.MetaData()
-
-incidents = sa.Table(
-    "incidents",
-    metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("facility", sa.String(64), nullable=False),
-    sa.Column("resident", sa.String(64)),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("priority", sa.String(8), nullable=False),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("condition_key", sa.String(200), nullable=False),
-    sa.Column("device", sa.String(64)),
-    sa.Column("opened_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("resolved_at", sa.Float),
-    sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("accepted_by", sa.String(64)),
-    sa.Column("outcome", sa.String(32)),
-    sa.Column("note", sa.Text, nullable=False, server_default=""),
-    sa.Column("exercise", sa.Boolean, nullable=False, server_default=sa.false()),
-    # Non-null only while open: one open incident per condition, enforced by the database.
-    sa.Column("open_key", sa.String(240), unique=True),
-    sa.Index("ix_incidents_facility_opened", "facility", "opened_at"),
-)
-
-timeline = sa.Table(
-    "timeline",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("ts", sa.Float, nullable=False),
-    sa.Column("type", sa.String(32), nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False, server_default=""),
-    sa.Column("channel", sa.String(32), nullable=False, server_default=""),
-    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
-    sa.Index("ix_timeline_incident", "incident_id", "id"),
-)
-
-pages = sa.Table(
-    "pages",
-    metadata,
-    sa.Column("page_id", sa.String(60), primary_key=True),
-    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("facility", sa.String(64), nullable=False),
-    sa.Column("staff", sa.String(64), nullable=False),
-    sa.Column("channel", sa.String(32), nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Index("ix_pages_incident", "incident_id"),
-)
-
-vitals = sa.Table(
-    "vitals",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
-    sa.Column("ts", sa.Float, nullable=False),
-    sa.Column("device", sa.String(64), nullable=False),
-    sa.Column("data", sa.Text, nullable=False),
-    sa.Index("ix_vitals_incident_ts", "incident_id", "ts"),
-)
 
 
 def database_url(url: str) -> str:
@@ -143,14 +81,22 @@ class IncidentStore:
     # -- writes ---------------------------------------------------------------
 
     async def open_or_join(
-        self, alert: Alert, *, summary: str, now: float
+        self,
+        alert: Alert,
+        *,
+        summary: str,
+        now: float,
+        plan: Planner | None = None,
     ) -> tuple[Incident, bool]:
         """Open an incident for the alert's condition, or join the open one.
 
-        Returns the incident and whether it was created. Joining appends an
-        ``updated`` event with the new evidence and raises the priority if
-        the new alert is more urgent.
+        Returns the incident and whether it was created. ``plan(priority)``
+        gives the escalation steps; they are committed with their due times
+        in the same transaction as the incident (the outbox). Joining appends
+        an ``updated`` event with the new evidence; a more urgent alert raises
+        the priority and re-plans the steps not yet run.
         """
+        plan = plan or no_steps
         open_key = _open_key(alert.condition)
         for _ in range(3):
             async with self.engine.begin() as conn:
@@ -162,7 +108,7 @@ class IncidentStore:
                     )
                 ).first()
                 if row is not None:
-                    await self._join(conn, row.id, Priority(row.priority), alert, now)
+                    await self._join(conn, row.id, Priority(row.priority), alert, now, plan)
                     return await self._get(conn, row.id), False
                 incident_id = new_incident_id(now)
                 try:
@@ -186,7 +132,7 @@ class IncidentStore:
                     )
                 except IntegrityError:
                     continue  # another writer opened it first: join theirs
-                await self._append(
+                await append_event(
                     conn,
                     incident_id,
                     TimelineEvent(
@@ -202,17 +148,25 @@ class IncidentStore:
                         },
                     ),
                 )
+                await schedule_steps(conn, incident_id, alert.facility, plan(alert.priority), now)
                 return await self._get(conn, incident_id), True
         raise RuntimeError(f"could not open or join an incident for {open_key}")
 
     async def _join(
-        self, conn: AsyncConnection, incident_id: str, current: Priority, alert: Alert, now: float
+        self,
+        conn: AsyncConnection,
+        incident_id: str,
+        current: Priority,
+        alert: Alert,
+        now: float,
+        plan: Planner,
     ) -> None:
         values: dict[str, Any] = {"updated_at": now, "evidence": alert.evidence}
         if alert.priority.rank > current.rank:
             values["priority"] = alert.priority.value
+            await replan_steps(conn, incident_id, plan(alert.priority), now)
         await conn.execute(incidents.update().where(incidents.c.id == incident_id).values(**values))
-        await self._append(
+        await append_event(
             conn,
             incident_id,
             TimelineEvent(
@@ -242,31 +196,8 @@ class IncidentStore:
             await conn.execute(
                 incidents.update().where(incidents.c.id == incident_id).values(**values)
             )
-            await self._append(conn, incident_id, entry)
+            await append_event(conn, incident_id, entry)
             return await self._get(conn, incident_id)
-
-    async def record_page(
-        self,
-        *,
-        page_id: str,
-        incident_id: str,
-        facility: str,
-        staff: str,
-        channel: str,
-        now: float,
-    ) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(
-                pages.insert().values(
-                    page_id=page_id,
-                    incident_id=incident_id,
-                    facility=facility,
-                    staff=staff,
-                    channel=channel,
-                    created_at=now,
-                    status="sent",
-                )
-            )
 
     async def add_vitals(
         self, incident_id: str, rows: Sequence[tuple[float, str, dict[str, Any]]]
@@ -286,19 +217,6 @@ class IncidentStore:
                     for ts, device, data in rows
                 ],
             )
-
-    @staticmethod
-    async def _append(conn: AsyncConnection, incident_id: str, entry: TimelineEvent) -> None:
-        await conn.execute(
-            timeline.insert().values(
-                incident_id=incident_id,
-                ts=entry.ts,
-                type=entry.type,
-                actor=entry.actor,
-                channel=entry.channel,
-                detail=json.dumps(entry.detail, ensure_ascii=False, default=str),
-            )
-        )
 
     # -- reads ----------------------------------------------------------------
 
@@ -323,11 +241,6 @@ class IncidentStore:
             )
         ).all()
         return _incident(row, tuple(_event(e) for e in events))
-
-    async def page(self, page_id: str) -> dict[str, Any] | None:
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(sa.select(pages).where(pages.c.page_id == page_id))).first()
-            return dict(row._mapping) if row is not None else None
 
     async def find(
         self,

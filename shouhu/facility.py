@@ -189,6 +189,11 @@ class EscalationPolicy(_Model):
         EscalationStep(target="charge_nurse", after_s=1800),
     ]
     reminder_s: float = Field(300, gt=0)  # repeat for accepted, unresolved incidents
+    # A page not delivered this long after it was created is a paging failure (a technical
+    # alarm) and brings the next step forward; a handheld that does not confirm receipt
+    # within receipt_timeout_s is tried on the person's next channel (Staff.contacts).
+    page_deadline_s: float = Field(30, gt=0, le=3600)
+    receipt_timeout_s: float = Field(10, gt=0, le=3600)
     # Kinds that skip the ladder and call emergency services at once.
     immediate_emergency: list[str] = ["no_vital_signs"]
 
@@ -196,6 +201,7 @@ class EscalationPolicy(_Model):
 class EmergencyServices(_Model):
     name: str = "120"
     channel: str = ""  # an Apprise URL; empty = dispatch sheet only, shown on the board
+    fallback: list[str] = []  # tried in order when the channel fails
 
 
 class Facility(_Model):

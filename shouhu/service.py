@@ -15,23 +15,27 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from alerting.channels import Channels
 from alerting.channels.mqtt import MqttChannel
 from alerting.core import AlertCore, vitals_of
+from alerting.escalation import Escalator
 from alerting.paging import Channel
 from alerting.responder import Responder
 from alerting.store import IncidentStore
+from alerting.watchdog import Watchdog
 from gateway import protocol
 from gateway.ingest import StaffReply, dead_letter, decode
 from gateway.mqtt import MqttBus
 from gateway.registry import DeviceRegistry
 from shouhu.clock import Clock
-from shouhu.domain import Reading
+from shouhu.domain import Alert, AlertKind, Reading
 from shouhu.errors import ConfigError, RejectedMessage, ShouhuError
 from shouhu.facility import Facility
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.25
+WATCHDOG_EVERY = 20  # housekeeping rounds: every 5 s
 
 
 @dataclass
@@ -64,14 +68,26 @@ class Service:
         self.cores = {f.id: AlertCore(f) for f in facilities}
         subscriptions = [t for f in facilities for t in protocol.subscriptions(f.id)]
         self.bus = MqttBus(mqtt_url, client_id=client_id, subscriptions=subscriptions)
+        self.channels = Channels(mqtt=channel or MqttChannel(self.bus.publish))
+        for f in facilities:
+            self.channels.validate(f)
+        self.escalator = Escalator(
+            store=store,
+            facilities=self.facilities,
+            channels=self.channels,
+            clock=clock,
+            vitals=self._latest_vitals,
+            raise_alarm=self._raise_alarm,
+        )
         self.responder = Responder(
             store=store,
             facilities=self.facilities,
             cores=self.cores,
-            channel=channel or MqttChannel(self.bus.publish),
+            escalator=self.escalator,
             clock=clock,
             publish=self.bus.publish,
         )
+        self.watchdog = Watchdog(self.escalator.outbox, list(self.facilities), self._raise_alarm)
         self.counters = GatewayCounters()
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()
@@ -97,6 +113,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await self.escalator.drain()
         await self.responder.flush_vitals()
 
     # -- the hot path --------------------------------------------------------------
@@ -158,14 +175,48 @@ class Service:
         for core in self.cores.values():
             for alert in core.tick(now):
                 self.responder.submit(alert)
+        if self.escalator.due(now):
+            self._spawn(self.escalator.tick(now))
+
+    async def paging_health(self) -> dict[str, Any]:
+        """Paging failures and overdue escalation steps, for /healthz and dashboards."""
+        failures = await self.store.find(
+            facilities=list(self.facilities), open_only=True, kind=AlertKind.PAGING_FAILURE.value
+        )
+        counters = self.escalator.dispatcher.counters
+        return {
+            "open_failures": [
+                {"incident_id": i.id, "facility": i.facility, "evidence": i.evidence}
+                for i in failures
+            ],
+            "failures_total": self.escalator.counters.paging_failures,
+            "escalation_overdue": len(self.watchdog.overdue),
+            "last_escalation_tick": self.escalator.counters.last_tick,
+            "attempts": counters.attempts,
+            "retries": counters.retries,
+            "fallbacks": counters.fallbacks,
+        }
+
+    def _latest_vitals(self, facility: str, resident: str | None) -> dict[str, Any]:
+        core = self.cores.get(facility)
+        return core.latest(resident) if core is not None else {}
+
+    def _raise_alarm(self, alert: Alert) -> None:
+        """A technical alarm (paging failure, overdue step) becomes an incident like any other."""
+        self.responder.submit(alert)
 
     async def _housekeeping(self) -> None:
-        """Tick the wall clock's timers; store vitals snapshots on either clock."""
+        """Tick timers; run the watchdog; store vitals snapshots (on either clock)."""
+        rounds = 0
         while True:
             await asyncio.sleep(TICK_SECONDS)
+            rounds += 1
             if not self.clock.follows_events:
                 self.tick()
             try:
+                await self.escalator.tick(self.clock.now())
+                if rounds % WATCHDOG_EVERY == 0:
+                    await self.watchdog.check(self.clock.now())
                 await self.responder.flush_vitals()
             except Exception:
-                log.exception("could not store vitals snapshots; will retry")
+                log.exception("housekeeping failed; will retry")

@@ -1,4 +1,9 @@
-"""Pages to nurses' handhelds over MQTT (QoS 1), per the protocol's pages topic."""
+"""Pages to nurses' handhelds over MQTT (QoS 1), per the protocol's pages topic.
+
+The handheld answers on its replies topic: ``received`` (the page reached
+the device; the page counts as delivered only then), ``accepted`` or
+``declined``. Those replies reach ``Responder.on_reply`` through the gateway.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ def page_payload(page: Page) -> bytes:
             "vitals": page.vitals,
             "ts": dt.datetime.fromtimestamp(page.ts, dt.UTC).isoformat(),
             "exercise": page.exercise,
+            "purpose": page.purpose,
         },
         ensure_ascii=False,
     ).encode()
@@ -32,6 +38,7 @@ def page_payload(page: Page) -> bytes:
 
 class MqttChannel:
     name = "mqtt"
+    awaits_receipt = True
 
     def __init__(self, publish: Publish) -> None:
         self._publish = publish

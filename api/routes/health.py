@@ -16,8 +16,12 @@ async def healthz(service: ServiceDep, response: Response) -> dict[str, Any]:
     connected = service.bus.connected.is_set()
     if not connected:
         response.status_code = 503
+    paging = await service.paging_health()
+    status = "ok" if connected else "degraded"
+    if connected and (paging["open_failures"] or paging["escalation_overdue"]):
+        status = "paging_failure"  # dashboards show it; the API itself still serves
     return {
-        "status": "ok" if connected else "degraded",
+        "status": status,
         "mqtt_connected": connected,
         "facilities": list(service.facilities),
         "messages": service.counters.messages,
@@ -25,7 +29,8 @@ async def healthz(service: ServiceDep, response: Response) -> dict[str, Any]:
         "dead_letter_reasons": dict(service.counters.reasons.most_common(20)),
         "alerts": service.responder.counters.alerts,
         "incidents_opened": service.responder.counters.incidents_opened,
-        "pages_sent": service.responder.counters.pages_sent,
-        "pages_failed": service.responder.counters.pages_failed,
+        "pages_sent": service.escalator.dispatcher.counters.sent,
+        "pages_failed": service.escalator.dispatcher.counters.failed,
+        "paging": paging,
         "clock": service.clock.now(),
     }

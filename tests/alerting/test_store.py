@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from alerting.incidents import State, TimelineEvent
+from alerting.incidents import PlannedStep, State, TimelineEvent
+from alerting.outbox import NewPage, Outbox
+from alerting.page_outbox import PageOutbox
 from alerting.store import IncidentStore
 from shouhu.domain import Alert, AlertKind, Priority
 
@@ -72,10 +74,14 @@ async def test_timeline_vitals_and_pages_survive_reconnect(
     store: IncidentStore, db_url: str
 ) -> None:
     incident, _ = await store.open_or_join(
-        alert(kind=AlertKind.SOS, priority=Priority.HIGH), summary="SOS", now=100.0
+        alert(kind=AlertKind.SOS, priority=Priority.HIGH),
+        summary="SOS",
+        now=100.0,
+        plan=lambda _p: [PlannedStep("zone_nurses", 0), PlannedStep("charge_nurse", 30)],
     )
-    await store.record_page(
-        page_id="p1", incident_id=incident.id, facility="f1", staff="n1", channel="mqtt", now=100.5
+    first = (await Outbox(store.engine).due_steps(100.0, ["f1"]))[0]
+    await Outbox(store.engine).run_step(
+        first, now=100.5, new_pages=[NewPage("p1", "n1", deadline=130.5)]
     )
     await store.add_vitals(incident.id, [(95.0, "wb-1", {"hr": 120}), (99.0, "bed-1", {"rr": 28})])
     await store.close()
@@ -83,7 +89,13 @@ async def test_timeline_vitals_and_pages_survive_reconnect(
     try:
         again = await reopened.get(incident.id)
         assert again is not None and again.timeline[0].type == "detected"
-        assert (await reopened.page("p1") or {})["staff"] == "n1"
+        page = await PageOutbox(reopened.engine).page("p1")
+        assert page is not None and (page.staff, page.status) == ("n1", "pending")
+        steps = await Outbox(reopened.engine).steps_of(incident.id)
+        assert [(s.target, s.status, s.due_at) for s in steps] == [
+            ("zone_nurses", "done", 100.0),
+            ("charge_nurse", "pending", 130.0),
+        ]
         assert await reopened.vitals_of(incident.id) == [
             {"ts": 95.0, "device": "wb-1", "hr": 120},
             {"ts": 99.0, "device": "bed-1", "rr": 28},
