@@ -118,6 +118,11 @@ async def run_demo(
                         break
                     page = json.loads(payload)
                     staff = topic.split("/")[4]
+                    # the nurse's handheld confirms receipt, as the protocol asks
+                    receipt = {"page_id": page["page_id"], "status": "received", "ts": time.time()}
+                    await nurse.publish(
+                        topic.rsplit("/", 1)[0] + "/replies", json.dumps(receipt).encode(), qos=1
+                    )
                     after = (
                         f" {1000 * (time.time() - pressed_at):.0f} ms after the press"
                         if pressed_at
