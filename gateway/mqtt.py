@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
 import threading
 import time
@@ -32,6 +33,11 @@ from shouhu.errors import ConfigError, TransientError
 log = logging.getLogger(__name__)
 
 Handler = Callable[[str, bytes], Awaitable[None]]
+
+# Send each packet at once. Without this, Nagle's algorithm holds a page back
+# until the broker acknowledges the previous packet, which the broker's
+# delayed ACK postpones by up to 40 ms: an SOS took ~80 ms to page instead of ~5.
+NO_DELAY = ((socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,7 @@ class MqttBus:
             keepalive=30,
             max_inflight_messages=1000,
             max_queued_outgoing_messages=100_000,
+            socket_options=NO_DELAY,
         )
 
     async def run(self, handler: Handler) -> None:
@@ -158,6 +165,7 @@ class MqttClient:
             tls_context=ssl.create_default_context() if self.address.tls else None,
             max_inflight_messages=1000,
             max_queued_outgoing_messages=1_000_000,
+            socket_options=NO_DELAY,
         )
         self._pump: asyncio.Task[None] | None = None
 

@@ -98,10 +98,22 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_load_parser(sub)
 
-    bench = sub.add_parser("bench", help="measure end-to-end alert latency (see bench/)")
+    bench = sub.add_parser(
+        "bench", help="measure alert latency and throughput against bare MQTT (see bench/)"
+    )
     bench.add_argument("--mqtt-url", help="broker to use (default: start a Mosquitto)")
     bench.add_argument("--rates", default="1000,5000", help="background readings/s")
-    bench.add_argument("--seconds", type=float, default=20.0, help="per rate")
+    bench.add_argument("--seconds", type=float, default=15.0, help="latency sampling per rate")
+    bench.add_argument("--residents", type=int, default=500, help="simulated residents")
+    bench.add_argument(
+        "--ramp", help="telemetry rates to step through (default 2000,4000,...,21000; 0: skip)"
+    )
+    bench.add_argument("--ramp-seconds", type=float, default=4.0, help="per ramp step")
+    bench.add_argument("--samples", type=float, default=20.0, help="latency samples/s per path")
+    bench.add_argument(
+        "--client-messages", type=int, default=20_000, help="per client library (0: skip)"
+    )
+    bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     bench.add_argument("--log-level", default="WARNING")
     bench.set_defaults(func=_bench)
 
@@ -197,8 +209,25 @@ def _simulate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from bench.latency import run_bench
 
-    rates = [int(r) for r in args.rates.split(",") if r.strip()]
-    return _run_async(lambda: run_bench(mqtt_url=args.mqtt_url, rates=rates, seconds=args.seconds))
+    def ints(text: str) -> list[int]:
+        try:
+            return [int(r) for r in text.split(",") if r.strip() and int(r) > 0]
+        except ValueError as exc:
+            raise ConfigError(f"expected rates like 1000,5000, got {text!r}") from exc
+
+    return _run_async(
+        lambda: run_bench(
+            mqtt_url=args.mqtt_url,
+            rates=ints(args.rates),
+            seconds=args.seconds,
+            residents=args.residents,
+            ramp=None if args.ramp is None else ints(args.ramp),
+            ramp_seconds=args.ramp_seconds,
+            samples_per_second=args.samples,
+            client_messages=args.client_messages,
+            json_out=args.json,
+        )
+    )
 
 
 def _add_load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

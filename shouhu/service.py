@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,22 @@ class GatewayCounters:
     messages: int = 0
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    lag_s: float = 0.0  # wall-clock receive time minus the newest message's ts
+    lag_peak_s: float = 0.0  # the largest lag in this and the previous wall-clock second
+    _second: int = 0
+    _peak_now: float = 0.0
+    _peak_before: float = 0.0
+
+    def observe_lag(self, lag: float, wall: float) -> None:
+        """Track how far behind the devices' clocks the gateway is (load, backlog)."""
+        self.lag_s = lag
+        second = int(wall)
+        if second != self._second:
+            self._peak_before = self._peak_now if second == self._second + 1 else 0.0
+            self._second, self._peak_now = second, lag
+        elif lag > self._peak_now:
+            self._peak_now = lag
+        self.lag_peak_s = max(self._peak_now, self._peak_before)
 
 
 class Service:
@@ -128,6 +145,8 @@ class Service:
         if inbound.facility not in self.facilities:
             self._reject(topic, payload, f"facility {inbound.facility!r} is not served here")
             return
+        wall = time.time()
+        self.counters.observe_lag(wall - inbound.ts, wall)
         moved = self.clock.observe(inbound.ts)
         if isinstance(inbound, StaffReply):
             await self.responder.on_reply(

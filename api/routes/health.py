@@ -27,6 +27,8 @@ async def healthz(service: ServiceDep, response: Response) -> dict[str, Any]:
         "messages": service.counters.messages,
         "dead_lettered": service.counters.rejected,
         "dead_letter_reasons": dict(service.counters.reasons.most_common(20)),
+        "ingest_lag_s": round(service.counters.lag_s, 4),
+        "ingest_lag_peak_s": round(service.counters.lag_peak_s, 4),
         "alerts": service.responder.counters.alerts,
         "incidents_opened": service.responder.counters.incidents_opened,
         "pages_sent": service.escalator.dispatcher.counters.sent,
