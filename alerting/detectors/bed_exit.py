@@ -4,8 +4,10 @@ The bed sensor's presence flag, debounced: leaving counts after
 ``DEBOUNCE_S`` seconds of absence (a turn at the edge of the bed is not an
 exit) and returning after ``DEBOUNCE_S`` seconds of presence. An exit made
 at night that lasts longer than the resident's ``bed_exit_minutes`` raises
-``medium``, if it is still night then (getting up at 06:55 is morning, not a
-wandering resident). Missing samples are unknown, never "out of bed".
+``medium``, if it is still night then. Getting up in the last ``MORNING_S``
+seconds of the night is rising for the day, not a wandering resident: such
+exits are not watched (set the facility's night hours to its routine).
+Missing samples are unknown, never "out of bed".
 The alert clears when the resident is back in bed.
 """
 
@@ -20,6 +22,7 @@ from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
 from shouhu.facility import Facility
 
 DEBOUNCE_S = 10.0
+MORNING_S = 2 * 3600.0
 TICK_S = 1.0
 
 
@@ -62,7 +65,7 @@ class BedExitDetector:
                 bed.change_since = None
                 return self.latch.drop(obs.resident, ts, "Back in bed.")
             bed.out_since = bed.change_since
-            bed.exit_at_night = self.night(bed.change_since)
+            bed.exit_at_night = self.night.left(bed.change_since) > MORNING_S
             bed.change_since = None
         return self._check(obs.resident, bed, ts)
 

@@ -78,7 +78,7 @@ class DeteriorationDetector:
             s = self._residents[obs.resident] = _Resident(scale, facility=obs.facility)
         minute = int(obs.ts // MINUTE_S)
         out: list[Alert] = []
-        if minute != s.minute:
+        if minute > s.minute:  # a late message counts towards the current minute
             if s.minute >= 0:
                 out = self._close_minute(obs.resident, s, obs.ts)
             s.minute = minute

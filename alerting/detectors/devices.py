@@ -4,7 +4,7 @@
   than ``max(SILENCE_MIN_S, SILENCE_INTERVALS x interval_s)`` (minutes, not
   hours) for wearables and bed sensors. Buttons report only events, so only
   their last will counts.
-- Battery low: at or below ``BATTERY_LOW`` %, cleared at ``BATTERY_OK`` %.
+- Battery low: below ``BATTERY_LOW`` %, cleared at ``BATTERY_OK`` %.
 - Wearable removed: a ``removed`` event, or ``worn: false`` for
   ``REMOVED_CONFIRM_S`` seconds; cleared when worn again.
 
@@ -33,11 +33,11 @@ from shouhu.facility import Device, Facility
 
 SILENCE_MIN_S = 120.0
 SILENCE_INTERVALS = 10
-BATTERY_LOW = 15.0
+BATTERY_LOW = 20.0
 BATTERY_OK = 30.0
 REMOVED_CONFIRM_S = 30.0
 WATCHING_S = 30.0
-TICK_S = 1.0
+TICK_S = 5.0  # silence and removal are judged in minutes; a scan every 5 s will do
 NAMES = {"wearable": "Wristband/pendant", "bed": "Bed sensor", "button": "Call button"}
 
 
@@ -88,22 +88,27 @@ class DeviceFaultDetector:
                 d.removed_event = ts
             elif obs.type == "worn":
                 d.removed_event, d.worn, d.unworn_since = None, True, None
-            return []
+            else:
+                return []
+            return self._check_removed(d, ts)
         return self._reading(d, obs)
 
     def _reading(self, d: _Device, r: Reading) -> list[Alert]:
         if r.presence and r.resident is not None:
             self._present[r.resident] = r.ts
+        out: list[Alert] = []
         if r.worn is not None:
+            was_off = d.worn is False or d.removed_event is not None
             if r.worn:
                 d.removed_event, d.unworn_since = None, None
             elif d.unworn_since is None:
                 d.unworn_since = r.ts
             d.worn = r.worn
-        out: list[Alert] = []
+            if r.worn and was_off:
+                out.extend(self._check_removed(d, r.ts))
         if r.battery is not None:
             d.battery = r.battery
-            if r.battery <= BATTERY_LOW and not d.battery_low:
+            if r.battery < BATTERY_LOW and not d.battery_low:
                 d.battery_low = True
                 out.extend(self.latch.hold(("battery", d.spec.id), self._battery_alert(d, r.ts)))
             elif r.battery >= BATTERY_OK and d.battery_low:
@@ -142,6 +147,9 @@ class DeviceFaultDetector:
         since = self._offline_since(d, now)
         if since is None:
             return self.latch.release(ident, now, f"{self._name(d)} is reporting again.")
+        priority = self._priority(d, now)
+        if self.latch.quiet(ident, now, priority):
+            return []
         if d.will_offline is not None:
             why = f"went offline at {self._clock(since)} (its last will)"
         elif d.last_seen is None:
@@ -149,7 +157,8 @@ class DeviceFaultDetector:
         else:
             silent = (now - since) / 60
             why = f"has sent nothing for {silent:.0f} min (last at {self._clock(since)})"
-        return self.latch.hold(ident, self._alert(d, AlertKind.DEVICE_OFFLINE, why, since, now))
+        alert = self._alert(d, AlertKind.DEVICE_OFFLINE, why, since, now, priority)
+        return self.latch.hold(ident, alert)
 
     def _check_removed(self, d: _Device, now: float) -> list[Alert]:
         ident = ("removed", d.spec.id)
@@ -159,8 +168,12 @@ class DeviceFaultDetector:
             since = unworn if now - unworn >= REMOVED_CONFIRM_S else None
         if since is None:
             return self.latch.drop(ident, now, "Worn again.")
+        priority = self._priority(d, now)
+        if self.latch.quiet(ident, now, priority):
+            return []
         why = f"has been taken off since {self._clock(since)}"
-        return self.latch.hold(ident, self._alert(d, AlertKind.DEVICE_REMOVED, why, since, now))
+        alert = self._alert(d, AlertKind.DEVICE_REMOVED, why, since, now, priority)
+        return self.latch.hold(ident, alert)
 
     def _watching(self, d: _Device, now: float) -> bool:
         if d.last_seen is None or now - d.last_seen > WATCHING_S or d.will_offline is not None:
@@ -172,11 +185,18 @@ class DeviceFaultDetector:
             return resident is not None and now - self._present.get(resident, -1e18) <= WATCHING_S
         return False
 
-    def _alert(self, d: _Device, kind: AlertKind, why: str, since: float, now: float) -> Alert:
+    def _priority(self, d: _Device, now: float) -> Priority:
+        """Medium at night when no other device of the resident is watching them."""
         resident = d.spec.resident
-        others = [o for o in self._by_resident.get(resident or "", []) if o is not d]
-        unwatched = resident is not None and not any(self._watching(o, now) for o in others)
-        priority = Priority.MEDIUM if unwatched and self.night(now) else Priority.LOW
+        if resident is None or not self.night(now):
+            return Priority.LOW
+        others = [o for o in self._by_resident.get(resident, []) if o is not d]
+        return Priority.LOW if any(self._watching(o, now) for o in others) else Priority.MEDIUM
+
+    def _alert(
+        self, d: _Device, kind: AlertKind, why: str, since: float, now: float, priority: Priority
+    ) -> Alert:
+        resident = d.spec.resident
         text = f"{self._name(d)} {d.spec.id} {why}."
         if priority is Priority.MEDIUM:
             text += " Nothing else is monitoring this resident tonight: please check on them."

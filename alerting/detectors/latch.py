@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, replace
 
-from shouhu.domain import Alert
+from shouhu.domain import Alert, Priority
+
+RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 
 
 @dataclass(slots=True)
@@ -43,13 +45,26 @@ class Latch:
         update = replace(alert, onset=state.raised.onset)
         state.latest = update
         state.last_held = alert.ts
-        rises = alert.priority.rank > state.raised.priority.rank
+        rises = RANK[alert.priority] > RANK[state.raised.priority]
         if rises or alert.ts - state.last_sent >= self.refresh_s:
             if rises:
                 state.raised = replace(state.raised, priority=alert.priority)
             state.last_sent = alert.ts
             return [update]
         return []
+
+    def quiet(self, ident: Hashable, now: float, priority: Priority) -> bool:
+        """Record that the condition holds; True if a ``hold`` now would pass nothing on.
+
+        Lets a detector skip building an alert (and its evidence) on the hot path.
+        """
+        state = self._open.get(ident)
+        if state is None or RANK[priority] > RANK[state.raised.priority]:
+            return False
+        if now - state.last_sent >= self.refresh_s:
+            return False
+        state.last_held = now
+        return True
 
     def release(self, ident: Hashable, now: float, evidence: str) -> list[Alert]:
         """The condition does not hold at ``now``; clear it once hysteresis allows."""

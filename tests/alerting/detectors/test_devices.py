@@ -48,7 +48,7 @@ def test_silence_counts_after_two_minutes_and_clears_when_heard_again() -> None:
     beds = [bed("r-1", t + 10 + i) for i in range(200)]
     alerts = run(d, beds)
     [offline] = firing(mine(alerts))
-    assert offline.device == "wb-1" and 120 <= offline.ts - (t + 9.5) <= 122
+    assert offline.device == "wb-1" and 120 <= offline.ts - (t + 9.5) <= 126  # 5 s scans
     assert offline.priority is Priority.LOW  # daytime
     back = run(d, both(t + 210, 40))
     assert [a.firing for a in mine(back)] == [False]
@@ -57,14 +57,14 @@ def test_silence_counts_after_two_minutes_and_clears_when_heard_again() -> None:
 def test_battery_low_with_hysteresis() -> None:
     t = at("14:00")
     d = DeviceFaultDetector(facility())
-    levels = [40, 16, 15, 14, 20, 25, 29, 31, 12]
+    levels = [40, 21, 20, 19, 25, 29, 31, 12]
     alerts = run(d, [band("r-1", t + i, battery=float(b)) for i, b in enumerate(levels)])
     assert [(a.kind, a.firing) for a in mine(alerts)] == [
         (AlertKind.BATTERY_LOW, True),
         (AlertKind.BATTERY_LOW, False),
         (AlertKind.BATTERY_LOW, True),
     ]
-    assert "battery at 15 %" in alerts[0].evidence and alerts[0].priority is Priority.LOW
+    assert "battery at 19 %" in alerts[0].evidence and alerts[0].priority is Priority.LOW
 
 
 def test_removed_in_bed_is_low_and_out_of_bed_at_night_medium() -> None:
@@ -73,7 +73,7 @@ def test_removed_in_bed_is_low_and_out_of_bed_at_night_medium() -> None:
     alerts = run(d, both(t, 45, in_bed=True, worn=False))
     [low] = firing(mine(alerts))
     assert low.kind is AlertKind.DEVICE_REMOVED and low.priority is Priority.LOW
-    assert 29 <= low.ts - t <= 31
+    assert 30 <= low.ts - t <= 36  # confirmed after 30 s, on the next 5 s scan
     alerts = run(d, both(t + 45, 60, in_bed=False, worn=False))
     [medium] = firing(mine(alerts))
     assert medium.priority is Priority.MEDIUM and medium.onset == low.onset
