@@ -120,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
     schemas = sub.add_parser("schemas", help="write the protocol's JSON Schemas")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
     schemas.set_defaults(func=_schemas)
+
+    falls = sub.add_parser(
+        "evaluate-falls", help="score the fall detector on the real falls-dev recordings"
+    )
+    falls.add_argument("--root", type=Path, help="falls-dev folder (default ../shared/data/...)")
+    falls.add_argument("--rate", default="50", help="wearable rate in Hz, or 'native' (default 50)")
+    falls.add_argument("--subsample", type=int, default=1, help="keep every n-th file")
+    falls.add_argument("--no-cross-subject", action="store_true", help="skip the tuning check")
+    falls.set_defaults(func=_evaluate_falls)
     return parser
 
 
@@ -260,6 +269,20 @@ def _schemas(args: argparse.Namespace) -> int:
 
     for path in write_schemas(args.out):
         print(path)
+    return 0
+
+
+def _evaluate_falls(args: argparse.Namespace) -> int:
+    from alerting.evaluation.falls_dev import default_root, evaluate_falls_dev
+
+    rate = None if args.rate == "native" else float(args.rate)
+    report = evaluate_falls_dev(
+        args.root or default_root(),
+        cross_subject=not args.no_cross_subject,
+        subsample=max(1, args.subsample),
+        device_hz=rate,
+    )
+    print(report.format_report())
     return 0
 
 

@@ -8,11 +8,16 @@ Two ways in, one alert per resident:
   up and about;
 - a ``fall`` event from the wearable's own detector.
 
-Either way the resident has ``GRACE_S`` (10 s from the impact or the event) to
-press cancel. A cancel in time does not drop the alert -- a resident who fell
-may be hurt and still say "I'm fine" -- it lowers it to ``medium``; otherwise
-it is ``high``. The alert goes out at the end of the grace period: about 11 s
-after the impact with 1 s batches (the target is 15 s).
+Either way the resident may press cancel: until the impact is judged
+(``GRACE_S``, 10 s after it), or within ``DEVICE_GRACE_S`` (5 s) of the
+wearable's own fall alarm, whose detection already took some seconds. A
+cancel in time does not drop the alert -- a resident who fell may be hurt
+and still say "I'm fine" -- it lowers it to ``medium``; otherwise it is
+``high``. The alert goes out when the grace period ends: about 11 s after the
+impact with 1 s batches (the target is 15 s), 5 s after a device-side event.
+
+A bed sensor that felt the resident in bed all along, from the impact to the
+decision, makes it ``low``: a hard turn in bed, not a fall out of it.
 
 While a fall is open for a resident, further falls and a late cancel update
 its evidence; it clears once the wearer has been upright again for
@@ -21,14 +26,15 @@ its evidence; it clears once the wearer has been upright again for
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from alerting.detectors.fall_buffer import Decision, Segment
+from alerting.detectors.fall_buffer import MAX_GAP_S, Decision, Placement, Segment
+from alerting.detectors.fall_evidence import clock_time, impact_detail, impact_evidence
 from alerting.detectors.fall_features import (
     OBSERVE_S,
     RULES,
@@ -43,10 +49,11 @@ from shouhu.facility import Facility
 log = logging.getLogger(__name__)
 
 GRACE_S = OBSERVE_S  # the resident may cancel until the impact is judged
+DEVICE_GRACE_S = 5.0  # ... or until 5 s after the wearable's own fall alarm
 CANCEL_SLACK_S = 1.0  # a cancel stamped this much before the impact still counts
-SILENCE_S = 3.0  # no batch for this long: judge what there is
 UP_AGAIN_S = 30.0  # upright this long clears an open fall
 UP_AGAIN_DEG = 30.0  # within this of the posture before the fall counts as upright
+BED_MEMORY_S = 60.0  # bed presence remembered this long
 LATE_CANCEL_S = 120.0  # a cancel this long after the alarm is still noted
 
 
@@ -70,8 +77,11 @@ class FallDetector:
         self.rules = dict(RULES if rules is None else rules)
         self._wearers: dict[str, _Wearer] = {}
         self._open: dict[str, Alert] = {}  # resident (or device) -> newest alert
+        self._bed: dict[str, deque[tuple[float, bool]]] = {}  # resident -> presence
 
     def feed(self, obs: Observation) -> list[Alert]:
+        if isinstance(obs, Reading) and obs.presence is not None and obs.resident is not None:
+            self._note_bed(obs.resident, obs.ts, obs.presence)
         if isinstance(obs, Reading) and obs.acc is not None and len(obs.acc.g):
             return self._on_batch(obs)
         if isinstance(obs, DeviceEvent) and obs.type in ("fall", "cancel"):
@@ -87,7 +97,7 @@ class FallDetector:
         alerts: list[Alert] = []
         for device, wearer in list(self._wearers.items()):
             segment = wearer.segment
-            if segment is not None and now - segment.end_ts >= SILENCE_S:
+            if segment is not None and now - segment.end_ts >= MAX_GAP_S:
                 alerts.extend(self._judge(device, wearer, segment.flush(now)))
                 wearer.segment = None
             alerts.extend(self._event_due(device, wearer, now))
@@ -108,21 +118,20 @@ class FallDetector:
         wearer = self._wearer(reading.device, reading.facility, reading.resident, reading.exercise)
         alerts: list[Alert] = []
         segment = wearer.segment
-        if segment is not None and not segment.continues(reading.ts, acc.hz):
-            if reading.ts < segment.end_ts - 1.0:
-                log.warning(
-                    "device %s: accelerometer batch at %.3f is older than its stream; ignored",
-                    reading.device,
-                    reading.ts,
-                )
-                return []
-            alerts.extend(self._judge(reading.device, wearer, segment.flush(reading.ts)))
-            segment = None
-        if segment is None:
+        placed = Placement.BREAKS
+        if segment is not None and abs(segment.hz - acc.hz) < 1e-6:
+            placed = segment.place(reading.ts, acc.g)
+        if placed is Placement.TOO_OLD:
+            log.debug("device %s: batch at %.3f older than its buffer", reading.device, reading.ts)
+            return []
+        if placed is Placement.BREAKS:
+            if segment is not None:
+                alerts.extend(self._judge(reading.device, wearer, segment.flush(reading.ts)))
             record = self.facility.device(reading.device)
             rule = rule_for(record.placement if record is not None else None, self.rules)
             segment = wearer.segment = Segment(reading.ts, acc.hz, rule)
-        segment.append(acc.g)
+            segment.place(reading.ts, acc.g)
+        assert segment is not None
         alerts.extend(self._judge(reading.device, wearer, segment.decide()))
         alerts.extend(self._up_again(reading.device, wearer, segment))
         alerts.extend(self._event_due(reading.device, wearer, segment.end_ts))
@@ -137,13 +146,20 @@ class FallDetector:
                 impact is not None and impact.verdict(segment.rule) is not Verdict.FALL
             ):
                 continue
+            priority = Priority.HIGH if impact is not None else Priority.MEDIUM
+            evidence = impact_evidence(decision, self.facility)
+            if self._stayed_in_bed(wearer.resident, decision.at, decision.now):
+                priority = Priority.LOW
+                evidence += (
+                    " The bed sensor felt them in bed throughout: likely a hard turn in bed."
+                )
             alert = self._alert(
                 wearer,
                 device,
                 decision.now,
                 onset=decision.at,
-                priority=Priority.HIGH if impact is not None else Priority.MEDIUM,
-                evidence=impact_evidence(decision, self.facility),
+                priority=priority,
+                evidence=evidence,
                 detail=impact_detail(decision),
             )
             wearer.before_fall = segment.direction_before(decision.at)
@@ -169,6 +185,17 @@ class FallDetector:
         evidence = f"Up again: upright since {clock_time(wearer.upright_since, self.facility)}."
         return [replace(opened, ts=segment.end_ts, firing=False, evidence=evidence)]
 
+    def _note_bed(self, resident: str, ts: float, present: bool) -> None:
+        seen = self._bed.setdefault(resident, deque())
+        seen.append((ts, present))
+        while seen and seen[0][0] < ts - BED_MEMORY_S:
+            seen.popleft()
+
+    def _stayed_in_bed(self, resident: str | None, start: float, end: float) -> bool:
+        """The bed reported the resident present after the impact, and never absent."""
+        seen = [p for ts, p in self._bed.get(resident or "", ()) if start <= ts <= end]
+        return bool(seen) and all(seen)
+
     # -- device events -------------------------------------------------------------
 
     def _on_cancel(self, device: str, wearer: _Wearer, ts: float) -> list[Alert]:
@@ -191,7 +218,9 @@ class FallDetector:
 
     def _event_due(self, device: str, wearer: _Wearer, now: float) -> list[Alert]:
         at = wearer.event_at
-        if at is None or (now < at + GRACE_S and self._cancel_in(wearer, at) is None):
+        if at is None or (
+            now < at + DEVICE_GRACE_S and self._cancel_in(wearer, at, DEVICE_GRACE_S) is None
+        ):
             return []
         wearer.event_at = None
         alert = self._alert(
@@ -205,8 +234,8 @@ class FallDetector:
         )
         return self._raise(alert)
 
-    def _cancel_in(self, wearer: _Wearer, at: float) -> float | None:
-        start, end = at - CANCEL_SLACK_S, at + GRACE_S
+    def _cancel_in(self, wearer: _Wearer, at: float, grace: float) -> float | None:
+        start, end = at - CANCEL_SLACK_S, at + grace
         return next((c for c in wearer.cancels if start <= c <= end), None)
 
     # -- alerts ----------------------------------------------------------------------
@@ -222,7 +251,8 @@ class FallDetector:
         evidence: str,
         detail: dict[str, object],
     ) -> Alert:
-        cancelled = self._cancel_in(wearer, onset)
+        grace = DEVICE_GRACE_S if detail.get("source") == "device" else GRACE_S
+        cancelled = self._cancel_in(wearer, onset, grace)
         if cancelled is not None:
             priority = Priority.MEDIUM
             when = clock_time(cancelled, self.facility)
@@ -254,33 +284,3 @@ class FallDetector:
 
 def _key(resident: str | None, device: str | None) -> str:
     return resident if resident is not None else f"device:{device}"
-
-
-def clock_time(ts: float, facility: Facility) -> str:
-    return dt.datetime.fromtimestamp(ts, facility.tz).strftime("%H:%M:%S")
-
-
-def impact_evidence(decision: Decision, facility: Facility) -> str:
-    """In words: 'Hard impact (4.1 g) at 02:13:05, then lying still for 8 s (...).'"""
-    start = f"Hard impact ({decision.peak_g:.1f} g) at {clock_time(decision.at, facility)}"
-    impact = decision.impact
-    if impact is None:
-        return f"{start}, then the wearable went silent; check on the resident."
-    how = "still" if impact.activity_g < 0.05 else "moving a little"
-    return (
-        f"{start}, then lying {how} for {impact.still_s:.0f} s"
-        f" (body turned {impact.tilt_deg:.0f}° from its posture before the impact)."
-    )
-
-
-def impact_detail(decision: Decision) -> dict[str, object]:
-    impact = decision.impact
-    if impact is None:
-        return {"source": "accelerometer", "peak_g": round(decision.peak_g, 2), "silent": True}
-    return {
-        "source": "accelerometer",
-        "peak_g": round(impact.peak_g, 2),
-        "lowest_g": round(impact.lowest_g, 2),
-        "tilt_deg": round(impact.tilt_deg, 1),
-        "activity_g": round(impact.activity_g, 3),
-    }

@@ -1,6 +1,7 @@
 """The recent accelerometer samples of one wearable, and the impacts due a decision.
 
-A ``Segment`` holds consecutive batches at one rate. Each impact is judged
+A ``Segment`` holds the batches of one stream at one rate, in time order
+even when a batch comes late or twice, with short gaps bridged. Each impact is judged
 once, as soon as ``OBSERVE_S`` seconds of samples follow it (``decide``), or
 with whatever there is when the wearable falls silent or its stream breaks
 (``flush``). Old samples are dropped, keeping just enough context.
@@ -8,6 +9,7 @@ with whatever there is when the wearable falls silent or its stream breaks
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +27,17 @@ from alerting.detectors.fall_features import (
 )
 
 KEEP_S = BEFORE_S[0] + OBSERVE_S + 2 * REFRACTORY_S + 1.0
-CONTINUITY_S = 0.5  # a batch starting further than this from the last one breaks the stream
+MAX_GAP_S = 5.0  # lost batches up to this long are bridged; a longer gap ends the segment
+JITTER_S = 0.25  # batch timestamps this close to the expected time count as on time
+
+
+class Placement(enum.Enum):
+    """Where a batch went (``Segment.place``)."""
+
+    APPENDED = "appended"  # at the end (after bridging a short gap, if any)
+    PATCHED = "patched"  # a late or repeated batch, written over what was there
+    TOO_OLD = "too_old"  # older than the samples kept: ignored
+    BREAKS = "breaks"  # a different rate or a long gap: start a new segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +62,28 @@ class Segment:
         """Time just after the newest sample."""
         return self.start_ts + len(self.g) / self.hz
 
-    def continues(self, ts: float, hz: float) -> bool:
-        return abs(hz - self.hz) <= 0.01 * self.hz and abs(ts - self.end_ts) <= CONTINUITY_S
-
-    def append(self, g: Samples) -> None:
-        self.g = np.concatenate([self.g, np.asarray(g, dtype=np.float64).reshape(-1, 3)])
+    def place(self, ts: float, g: Samples) -> Placement:
+        """Put a batch where its timestamp says: append, bridge a gap, or patch."""
+        g = np.asarray(g, dtype=np.float64).reshape(-1, 3)
+        offset = (ts - self.end_ts) * self.hz  # in samples, from the end
+        if abs(offset) <= JITTER_S * self.hz or not len(self.g):
+            self.g = np.concatenate([self.g, g])
+            return Placement.APPENDED
+        if offset > MAX_GAP_S * self.hz:
+            return Placement.BREAKS
+        if offset > 0:  # lost samples: bridge them in a straight line
+            gap = round(offset)
+            steps = (np.arange(1, gap + 1) / (gap + 1))[:, None]
+            bridge = self.g[-1] + steps * (g[0] - self.g[-1])
+            self.g = np.concatenate([self.g, bridge, g])
+            return Placement.APPENDED
+        index = len(self.g) + round(offset)
+        if index < 0:
+            return Placement.TOO_OLD
+        overlap = min(len(g), len(self.g) - index)
+        self.g[index : index + overlap] = g[:overlap]
+        self.g = np.concatenate([self.g, g[overlap:]])
+        return Placement.PATCHED
 
     def decide(self) -> list[Decision]:
         """Judge the impacts followed by a full observation window."""

@@ -13,6 +13,7 @@ raised a fall alert of any priority.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -115,6 +116,17 @@ class FallsDevReport:
         return format_report(self)
 
 
+def default_root() -> Path:
+    """Where falls-dev is: $SHOUHU_FALLS_DEV, else ../shared/data/falls-dev beside the
+    checkout (as in CI), else /work/shared/data/falls-dev; the first if none exists."""
+    here = Path(__file__).resolve().parents[2]
+    candidates = [Path(p) for p in [os.environ.get("SHOUHU_FALLS_DEV", "")] if p] + [
+        here.parent / "shared" / "data" / "falls-dev",
+        Path("/work/shared/data/falls-dev"),
+    ]
+    return next((p for p in candidates if (p / "MANIFEST.csv").is_file()), candidates[0])
+
+
 @cache
 def _facility(placement: str) -> Facility:
     return Facility.model_validate(
@@ -154,11 +166,11 @@ def run_recording(rec: Recording, *, rules: Mapping[str, Rule] | None = None) ->
     return Outcome(rec, first)
 
 
-def at_device_rate(rec: Recording) -> Recording:
-    """The recording as a wearable would send it: at most ``DEVICE_HZ``."""
-    if rec.hz <= DEVICE_HZ:
+def at_device_rate(rec: Recording, device_hz: float | None = DEVICE_HZ) -> Recording:
+    """The recording as a wearable would send it: at most ``device_hz`` (None: as recorded)."""
+    if device_hz is None or rec.hz <= device_hz:
         return rec
-    return replace(rec, hz=DEVICE_HZ, g=resample(rec.g, rec.hz, DEVICE_HZ))
+    return replace(rec, hz=device_hz, g=resample(rec.g, rec.hz, device_hz))
 
 
 def score_all(recs: Iterable[Recording], *, rules: Mapping[str, Rule] | None = None) -> list[Score]:
@@ -172,18 +184,23 @@ def score_all(recs: Iterable[Recording], *, rules: Mapping[str, Rule] | None = N
 
 
 def evaluate_falls_dev(
-    root: Path, *, cross_subject: bool = True, subsample: int = 1
+    root: Path,
+    *,
+    cross_subject: bool = True,
+    subsample: int = 1,
+    device_hz: float | None = DEVICE_HZ,
 ) -> FallsDevReport:
     """Sensitivity and specificity per dataset and placement on falls-dev.
 
-    ``subsample`` keeps every n-th recording (fast checks); ``cross_subject``
+    ``device_hz`` is the wearable rate recordings above it are resampled to
+    (None: as recorded); ``subsample`` keeps every n-th file (fast checks); ``cross_subject``
     adds the SisFall waist check of thresholds tuned on half the subjects and
     scored on the other half. A missing folder gives a report that says so.
     """
     if not (root / "MANIFEST.csv").is_file():
         return FallsDevReport(root, found=False)
     started = time.perf_counter()
-    recs = [at_device_rate(rec) for rec in recordings(root, subsample=subsample)]
+    recs = [at_device_rate(r, device_hz) for r in recordings(root, subsample=subsample)]
     report = FallsDevReport(root, found=True, scores=score_all(recs))
     if cross_subject:
         from alerting.evaluation.falls_tuning import cross_subject_checks

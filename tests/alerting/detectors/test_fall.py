@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from alerting.detectors import default_detectors
-from alerting.detectors.fall import GRACE_S, UP_AGAIN_S, FallDetector
+from alerting.detectors.fall import DEVICE_GRACE_S, GRACE_S, UP_AGAIN_S, FallDetector
 from shouhu.domain import AccBatch, Alert, DeviceEvent, Priority, Reading
 from shouhu.facility import Facility, parse_facility
 from tests.alerting.detectors.motion import (
@@ -183,10 +185,10 @@ def test_evidence_in_words(facility: Facility) -> None:
 
 DEVICE_EVENTS = [
     # (events as (seconds, type), expected priorities, alert time after the fall event)
-    (((2, "fall"),), [Priority.HIGH], GRACE_S),
+    (((2, "fall"),), [Priority.HIGH], DEVICE_GRACE_S),
     (((2, "fall"), (5, "cancel")), [Priority.MEDIUM], 3.0),
     (((2, "cancel"), (2, "fall")), [Priority.MEDIUM], 0.0),
-    (((2, "fall"), (2 + GRACE_S + 3, "cancel")), [Priority.HIGH, Priority.HIGH], GRACE_S),
+    (((2, "fall"), (2 + DEVICE_GRACE_S + 3, "cancel")), [Priority.HIGH, Priority.HIGH], 5.0),
 ]
 
 
@@ -264,3 +266,72 @@ def test_a_batch_from_the_past_is_ignored(facility: Facility) -> None:
 
 def test_registered_in_default_detectors(facility: Facility) -> None:
     assert any(isinstance(d, FallDetector) for d in default_detectors(facility))
+
+
+BED = [
+    # (bed presence reported each second after the impact, expected priority)
+    (None, Priority.HIGH),  # no bed sensor
+    (True, Priority.LOW),  # felt in bed all along: a hard turn in bed
+    (False, Priority.HIGH),  # out of bed: a fall out of it
+]
+
+
+@pytest.mark.parametrize(("present", "priority"), BED)
+def test_bed_presence_tells_a_turn_in_bed_from_a_fall(
+    facility: Facility, present: bool | None, priority: Priority
+) -> None:
+    detector = FallDetector(facility)
+    motion = fall()
+    at = impact_ts(motion)
+    if present is not None:
+        for k in range(-5, 12, 2):  # a bed sensor that loses some samples
+            detector.feed(Reading("f1", "bed-1", "r-waist", at + k, presence=present))
+    alerts = stream(detector, motion)
+    assert [a.priority for a in alerts] == [priority]
+
+
+def _batches(g: np.ndarray, hz: int) -> list[Reading]:
+    return [
+        Reading("f1", "wb-waist", "r-waist", T0 + k, acc=AccBatch(hz, g[k * hz : (k + 1) * hz]))
+        for k in range(len(g) // hz)
+    ]
+
+
+NETWORK = [
+    # (what the network does to the batches, as a function of the list of batches)
+    ("in order", lambda b: b),
+    ("one batch lost after the impact", lambda b: b[:8] + b[9:]),
+    ("two batches lost", lambda b: b[:9] + b[11:]),
+    ("the impact's batch arrives 2 s late", lambda b: b[:6] + b[7:9] + [b[6]] + b[9:]),
+    ("every batch twice", lambda b: [x for pair in zip(b, b, strict=True) for x in pair]),
+    (
+        "timestamps jitter by 0.1 s",
+        lambda b: [replace(x, ts=x.ts + 0.1 * (i % 2)) for i, x in enumerate(b)],
+    ),
+]
+
+
+@pytest.mark.parametrize("network", [n[1] for n in NETWORK], ids=[n[0] for n in NETWORK])
+def test_lost_late_and_repeated_batches(
+    facility: Facility, network: Callable[[list[Reading]], list[Reading]]
+) -> None:
+    motion = fall()
+    detector = FallDetector(facility)
+    alerts: list[Alert] = []
+    for reading in network(_batches(render(motion, 50), 50)):
+        alerts += detector.feed(reading)
+        alerts += detector.tick(reading.ts + 1)
+    assert [a.priority for a in alerts] == [Priority.HIGH]
+    assert abs((alerts[0].onset or 0) - impact_ts(motion)) < 0.1
+    assert "lying still" in alerts[0].evidence
+
+
+def test_no_alarm_from_a_quiet_stream_with_losses(facility: Facility) -> None:
+    detector = FallDetector(facility)
+    batches = _batches(render([walk(20), stand(20), walk(20)], 50), 50)
+    alerts: list[Alert] = []
+    for k, reading in enumerate(batches):
+        if k % 7 != 3:
+            alerts += detector.feed(reading)
+        alerts += detector.tick(reading.ts + 1)
+    assert alerts == []

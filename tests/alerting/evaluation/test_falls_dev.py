@@ -14,15 +14,14 @@ import numpy as np
 import pytest
 
 from alerting.evaluation.falls_data import Entry, load, manifest, read_sisfall, resample
-from alerting.evaluation.falls_dev import evaluate_falls_dev, held, run_recording
+from alerting.evaluation.falls_dev import default_root, evaluate_falls_dev, held, run_recording
 
-ROOT = Path(__file__).resolve().parents[3]
-CANDIDATES = [ROOT.parent / "shared" / "data" / "falls-dev", Path("/work/shared/data/falls-dev")]
-FALLS_DEV = next((p for p in CANDIDATES if (p / "MANIFEST.csv").is_file()), None)
+_ROOT = default_root()
+FALLS_DEV = _ROOT if (_ROOT / "MANIFEST.csv").is_file() else None
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(FALLS_DEV is None, reason=f"falls-dev not found in {CANDIDATES}")
+@pytest.mark.skipif(FALLS_DEV is None, reason=f"falls-dev not found at {_ROOT}")
 def test_waist_targets_on_the_real_recordings() -> None:
     assert FALLS_DEV is not None
     report = evaluate_falls_dev(FALLS_DEV)
@@ -114,7 +113,7 @@ def test_recording_is_held_before_and_after() -> None:
     assert np.array_equal(out[-20:], g)
 
 
-@pytest.mark.skipif(FALLS_DEV is None, reason=f"falls-dev not found in {CANDIDATES}")
+@pytest.mark.skipif(FALLS_DEV is None, reason=f"falls-dev not found at {_ROOT}")
 def test_one_real_fall_and_one_real_jump() -> None:
     assert FALLS_DEV is not None
     entries = {e.path.split("/")[-1][:11]: e for e in manifest(FALLS_DEV)}
