@@ -15,11 +15,11 @@ from shouhu.facility import Facility
 MQTT = "mqtt"
 
 
-def make_channel(spec: str) -> Channel:
+def make_channel(spec: str, *, timeout: float = 5.0) -> Channel:
     if spec.startswith(("http://", "https://")):
         from alerting.channels.webhook import WebhookChannel
 
-        return WebhookChannel(spec)
+        return WebhookChannel(spec, timeout=timeout)
     from alerting.channels.apprise import AppriseChannel
 
     return AppriseChannel(spec)
@@ -28,7 +28,8 @@ def make_channel(spec: str) -> Channel:
 class Channels:
     """Channel objects by spec (created once), and each recipient's chain of specs."""
 
-    def __init__(self, mqtt: Channel | None = None) -> None:
+    def __init__(self, mqtt: Channel | None = None, *, webhook_timeout: float = 5.0) -> None:
+        self.webhook_timeout = webhook_timeout
         self._made: dict[str, Channel] = {}
         if mqtt is not None:
             self._made[MQTT] = mqtt
@@ -36,7 +37,7 @@ class Channels:
     def get(self, spec: str) -> Channel:
         channel = self._made.get(spec)
         if channel is None:
-            channel = self._made[spec] = make_channel(spec)
+            channel = self._made[spec] = make_channel(spec, timeout=self.webhook_timeout)
         return channel
 
     def add(self, spec: str, channel: Channel) -> None:

@@ -27,6 +27,9 @@ class AppriseChannel:
         plugin = apprise.Apprise.instantiate(url)
         if plugin is None:
             raise ConfigError(f"not a usable Apprise URL (scheme {self.name!r})")
+        # Apprise spaces notifications to one URL 5.5 s apart by sleeping; a page must not
+        # wait behind the previous one. Pacing retries is the dispatcher's job.
+        plugin.request_rate_per_sec = 0
         self._apprise = apprise.Apprise()
         self._apprise.add(plugin)
 
@@ -34,7 +37,9 @@ class AppriseChannel:
         return await asyncio.to_thread(self._send, page)
 
     def _send(self, page: Page) -> Delivery:
-        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+        with apprise.LogCapture(  # type: ignore[no-untyped-call]
+            level=logging.WARNING, fmt="%(message)s"
+        ) as captured:
             ok = self._apprise.notify(body=page.body or page.summary, title=page.title)
             lines = captured.getvalue().strip().splitlines()
         if ok:

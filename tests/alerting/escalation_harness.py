@@ -93,11 +93,13 @@ class Harness:
 
 
 @asynccontextmanager
-async def harness(db_url: str, facility: Facility) -> AsyncIterator[Harness]:
+async def harness(
+    db_url: str, facility: Facility, *, handheld: bool = True, webhook_timeout: float = 5.0
+) -> AsyncIterator[Harness]:
     store = await IncidentStore.connect(db_url)
     clock = ManualClock(NIGHT)
-    handheld = Recorder()
-    channels = Channels(mqtt=handheld)
+    recorder = Recorder()
+    channels = Channels(mqtt=recorder if handheld else None, webhook_timeout=webhook_timeout)
     alarms: list[Alert] = []
     facilities = {facility.id: facility}
     core = AlertCore(facility)
@@ -117,7 +119,7 @@ async def harness(db_url: str, facility: Facility) -> AsyncIterator[Harness]:
         clock=clock,
     )
     try:
-        yield Harness(store, facility, clock, responder, escalator, handheld, alarms)
+        yield Harness(store, facility, clock, responder, escalator, recorder, alarms)
     finally:
         await escalator.drain()
         await store.close()
