@@ -85,7 +85,7 @@ class Dispatcher:
         """The handheld never confirmed: try the person's next channel."""
         channel = self._chain(record)[record.channel_index : record.channel_index + 1]
         event = self._event(record, "no_receipt", channel[0] if channel else "", "no receipt")
-        moved = await self._next_channel(record, event, only_if=("sent",))
+        moved = await self._next_channel(record, event, only_if=("sent", "sending"))
         if moved is not None:
             await self.deliver(moved)
 
@@ -108,14 +108,46 @@ class Dispatcher:
         try:
             channel = self.channels.get(spec)
         except ConfigError as exc:
-            delivery, channel_name = Delivery(ok=False, detail=str(exc)), "config"
-        else:
-            delivery, channel_name = await self._send(channel, page), channel.name
+            return await self._failed(record, "config", Delivery(ok=False, detail=str(exc)))
+        claimed = await self._claim(record, channel)
+        if claimed is None:
+            return None
+        delivery = await self._send(channel, page)
         self.counters.attempts += 1
         if delivery.ok:
-            await self._sent(record, channel, delivery)
+            await self._sent(claimed, channel, delivery)
             return None
-        return await self._failed(record, channel_name, delivery)
+        return await self._failed(claimed, channel.name, delivery)
+
+    async def _claim(self, record: PageRecord, channel: Channel) -> PageRecord | None:
+        """Commit "sending" before the channel is called: a crash leaves the page in doubt."""
+        wait = self.facilities[record.facility].escalation.receipt_timeout_s
+        return await self.pages.update_page(
+            record.page_id,
+            only_if=("pending",),
+            status="sending",
+            channel=channel.name,
+            next_at=self.clock.now() + max(wait, self.retry.send_timeout_s),
+        )
+
+    async def in_doubt(self, record: PageRecord) -> None:
+        """A page left "sending" by a crashed core (found after its send could have ended).
+
+        On a channel with receipts the recipient's reply settles it: a receipt marks
+        it delivered; without one, the next channel is tried, never the same one
+        again (no duplicate on the handheld). On other channels it is sent again
+        with the same idempotency key: a duplicate is better than a lost page.
+        """
+        chain = self._chain(record)
+        spec = chain[record.channel_index] if record.channel_index < len(chain) else None
+        if spec is not None and self.channels.get(spec).awaits_receipt:
+            await self.receipt_overdue(record)
+            return
+        retry = await self.pages.update_page(
+            record.page_id, only_if=("sending",), status="pending", next_at=self.clock.now()
+        )
+        if retry is not None:
+            await self.deliver(retry)
 
     async def _send(self, channel: Channel, page: Page) -> Delivery:
         try:
@@ -142,7 +174,7 @@ class Dispatcher:
         facility = self.facilities[record.facility]
         await self.pages.update_page(
             record.page_id,
-            only_if=("pending",),
+            only_if=("sending",),
             events=[event],
             state=state,
             status="sent" if waits else "delivered",
@@ -169,8 +201,9 @@ class Dispatcher:
             event.detail.update(attempt=attempt, retry_in=wait)
             return await self.pages.update_page(
                 record.page_id,
-                only_if=("pending",),
+                only_if=("pending", "sending"),
                 events=[event],
+                status="pending",
                 attempts=attempt,
                 next_at=now + wait,
                 last_error=delivery.detail,
@@ -178,7 +211,7 @@ class Dispatcher:
             )
         event = self._event(record, "page_failed", channel, delivery.detail)
         event.detail["attempts"] = attempt
-        return await self._next_channel(record, event, only_if=("pending",))
+        return await self._next_channel(record, event, only_if=("pending", "sending"))
 
     async def _next_channel(
         self, record: PageRecord, event: TimelineEvent, *, only_if: tuple[str, ...]
@@ -204,7 +237,10 @@ class Dispatcher:
     async def _exhausted(self, record: PageRecord, reason: str) -> PageRecord | None:
         self.counters.failed += 1
         failed = await self.pages.update_page(
-            record.page_id, only_if=("pending", "sent"), status="failed", last_error=reason
+            record.page_id,
+            only_if=("pending", "sending", "sent"),
+            status="failed",
+            last_error=reason,
         )
         await self._report(failed or record, f"every channel failed: {reason}")
         return None
@@ -215,7 +251,7 @@ class Dispatcher:
         event = self._event(record, kind, record.channel, reason)
         marked = await self.pages.update_page(
             record.page_id,
-            only_if=("pending", "sent", "failed"),
+            only_if=("pending", "sending", "sent", "failed"),
             unreported=True,
             events=[event],
             failure_reported=True,

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 Vitals = Callable[[str, str | None], dict[str, Any]]
 RaiseAlarm = Callable[[Alert], None]
-LIVE_OR_REFUSED = ("pending", "sent", "declined")
+LIVE_OR_REFUSED = ("pending", "sending", "sent", "declined")
 
 
 @dataclass
@@ -141,7 +141,9 @@ class Escalator:
                 await self.dispatcher.deadline_passed(record)
             if record.next_at is None or record.next_at > now:
                 return
-            if record.status == "sent":
+            if record.status == "sending":  # not in flight here: a crash caught it mid-send
+                await self.dispatcher.in_doubt(record)
+            elif record.status == "sent":
                 await self.dispatcher.receipt_overdue(record)
             else:
                 await self.dispatcher.deliver(record)

@@ -24,7 +24,9 @@ from shouhu.domain import Priority
 
 Planner = Callable[[Priority], Sequence[PlannedStep]]
 
-LIVE = ("pending", "sent")  # pages still being delivered
+# Pages still being delivered. "sending" is committed before a channel is called, so a
+# page caught mid-send by a crash is known to be in doubt (see Dispatcher.in_doubt).
+LIVE = ("pending", "sending", "sent")
 
 
 @dataclass(frozen=True, slots=True)

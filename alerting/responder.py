@@ -201,7 +201,7 @@ class Responder:
         if status == "received":
             await self.escalator.pages.update_page(
                 page_id,
-                only_if=("pending", "sent", "failed"),
+                only_if=("pending", "sending", "sent", "failed"),
                 events=[TimelineEvent(event.ts, "delivered", staff, "mqtt", event.detail)],
                 state=State.DELIVERED,
                 status="delivered",
@@ -210,7 +210,7 @@ class Responder:
         else:
             declined = await self.escalator.pages.update_page(
                 page_id,
-                only_if=("pending", "sent", "delivered", "failed"),
+                only_if=("pending", "sending", "sent", "delivered", "failed"),
                 events=[event],
                 status="declined",
                 next_at=None,
