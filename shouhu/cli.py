@@ -1,4 +1,4 @@
-"""The ``shouhu`` command: demo, run, simulate, bench, schemas."""
+"""The ``shouhu`` command: demo, run, simulate, drill, load, bench, schemas."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from shouhu.clock import make_clock
 from shouhu.errors import ConfigError, ShouhuError
 from shouhu.facility import load_facility
 from shouhu.settings import load_settings
+from simulator.cli import add_parsers as add_simulator_parsers
 
 EXAMPLE_FACILITY = Path(__file__).resolve().parent.parent / "examples" / "facility.yaml"
 
@@ -81,21 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--log-level", default="INFO")
     run.set_defaults(func=_run)
 
-    simulate = sub.add_parser("simulate", help="publish simulated sensor streams")
-    simulate.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
-    simulate.add_argument("--facility", type=Path, default=EXAMPLE_FACILITY)
-    simulate.add_argument("--duration", type=float, default=60.0, help="seconds to simulate")
-    simulate.add_argument(
-        "--sos",
-        action="append",
-        default=[],
-        metavar="RESIDENT@SECONDS",
-        help="press a resident's SOS button at this offset (repeatable)",
-    )
-    simulate.add_argument("--seed", type=int, default=0)
-    simulate.add_argument("--log-level", default="WARNING")
-    simulate.set_defaults(func=_simulate)
-
+    add_simulator_parsers(sub)
     _add_load_parser(sub)
 
     bench = sub.add_parser(
@@ -200,17 +187,6 @@ def _demo(args: argparse.Namespace) -> int:
             api_port=args.api_port,
             duration=args.duration,
             sos_after=args.sos_after,
-        )
-    )
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    from simulator.cli import simulate_steady
-
-    facility = load_facility(args.facility)
-    return _run_async(
-        lambda: simulate_steady(
-            facility, mqtt_url=args.mqtt_url, duration=args.duration, sos=args.sos, seed=args.seed
         )
     )
 

@@ -1,54 +1,186 @@
-"""``shouhu simulate``: publish a facility's devices in real time."""
+"""``shouhu simulate``, ``shouhu drill``, ``shouhu replay``, ``shouhu nurses``.
+
+Parsers are registered by ``add_parsers``; the work is imported lazily so that
+``shouhu --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
 
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-from gateway.mqtt import MqttClient
-from shouhu.errors import ConfigError
-from shouhu.facility import Facility
-from simulator.publisher import publish_all, sleep_until
-from simulator.stream import SteadyStream
+DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
 
 
-def parse_sos(specs: list[str], facility: Facility) -> dict[int, list[str]]:
-    """``r-007@30`` -> {30: ["r-007"]}."""
-    out: dict[int, list[str]] = {}
-    for spec in specs:
-        resident, _, at = spec.partition("@")
-        if facility.resident(resident) is None or not at.replace(".", "", 1).isdigit():
-            raise ConfigError(f"--sos {spec!r}: expected RESIDENT@SECONDS with a known resident")
-        out.setdefault(int(float(at)), []).append(resident)
-    return out
+def add_parsers(sub: Any) -> None:
+    simulate = sub.add_parser(
+        "simulate",
+        help="simulate a scenario: publish its messages and/or write them with the ground truth",
+        description="Simulate a scenario (see docs/simulator.md). Publishes to --mqtt-url unless "
+        "only --out is given.",
+    )
+    simulate.add_argument("scenario", type=Path, help="scenario file (examples/scenarios/*.yaml)")
+    _common(simulate)
+    simulate.add_argument(
+        "--out", type=Path, help="write messages.jsonl and truth.jsonl into this directory"
+    )
+    simulate.add_argument("--seed", type=int, help="override the scenario's seed")
+    simulate.add_argument(
+        "--now", action="store_true", help="start now (keeping event offsets), for live runs"
+    )
+    simulate.set_defaults(func=_simulate)
+
+    drill = sub.add_parser(
+        "drill",
+        help="send a scripted emergency into a live facility, marked as an exercise",
+        description="Runs the scenario from now, in real time, for the residents its events "
+        "name only; every message carries exercise: true.",
+    )
+    drill.add_argument("scenario", type=Path)
+    _common(drill)
+    drill.set_defaults(func=_drill)
 
 
-async def simulate_steady(
-    facility: Facility, *, mqtt_url: str, duration: float, sos: list[str], seed: int
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mqtt-url", help=f"broker (default {DEFAULT_MQTT_URL})")
+    parser.add_argument(
+        "--speed", help="real-time factor (1 = real time) or 'max'; default: the scenario's"
+    )
+    parser.add_argument("--log-level", default="WARNING")
+
+
+def _speed(text: str | None, default: float | str) -> float | None:
+    value = default if text is None else text
+    if value == "max":
+        return None
+    try:
+        speed = float(value)
+    except ValueError:
+        speed = -1.0
+    if speed <= 0:
+        from shouhu.errors import ConfigError
+
+        raise ConfigError(f"--speed {value!r}: expected a positive number or 'max'")
+    return speed
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from simulator.scenario import load_scenario, starting_at
+
+    scenario = load_scenario(args.scenario)
+    if args.seed is not None:
+        scenario = scenario.model_copy(update={"seed": args.seed})
+    if args.now:
+        scenario = starting_at(scenario, time.time())
+    publish = args.mqtt_url or (None if args.out else DEFAULT_MQTT_URL)
+    return asyncio.run(
+        run(scenario, mqtt_url=publish, out=args.out, speed=_speed(args.speed, scenario.speed))
+    )
+
+
+def _drill(args: argparse.Namespace) -> int:
+    from simulator.drill import drill_scenario
+
+    scenario = drill_scenario(args.scenario, now=time.time())
+    url = args.mqtt_url or DEFAULT_MQTT_URL
+    return asyncio.run(
+        run(scenario, mqtt_url=url, out=None, speed=_speed(args.speed, 1.0), title="DRILL")
+    )
+
+
+@contextlib.contextmanager
+def _files(out: Path | None) -> Iterator[IO[bytes] | None]:
+    if out is None:
+        yield None
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "messages.jsonl", "wb") as handle:
+        yield handle
+
+
+async def run(
+    scenario: Any, *, mqtt_url: str | None, out: Path | None, speed: float | None, title: str = ""
 ) -> int:
-    presses = parse_sos(sos, facility)
-    stream = SteadyStream(facility, seed=seed)
-    sent = 0
-    async with MqttClient(mqtt_url) as client:
-        start = time.time()
-        with Progress(
-            TextColumn("simulating {task.fields[facility]}"),
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from simulator.engine import Simulation
+    from simulator.publisher import Tally, send
+    from simulator.truth import write_truth
+
+    console = Console(stderr=True, highlight=False)
+    began = time.perf_counter()
+    with console.status("building the residents' courses..."):
+        sim = Simulation(scenario)
+    built = time.perf_counter() - began
+    where = ", ".join(x for x in (mqtt_url and f"MQTT {mqtt_url}", out and f"files in {out}") if x)
+    pace = "as fast as possible" if speed is None else f"{speed:g}x real time"
+    console.print(
+        f"[bold]{title or 'simulating'}[/] {scenario.name or 'scenario'}: "
+        f"{len(sim.residents)} residents, {len(sim.renderers)} devices, "
+        f"{scenario.duration_s / 3600:.2f} h from {_local(scenario, scenario.start)}, "
+        f"seed {scenario.seed}; {pace} to {where}"
+    )
+    with (
+        _files(out) as handle,
+        Progress(
+            TextColumn("{task.fields[clock]}"),
             BarColumn(),
-            TextColumn("{task.completed:.0f}/{task.total:.0f} s"),
-            TextColumn("{task.fields[sent]} messages"),
+            TextColumn("{task.fields[sent]:,} messages"),
             TimeRemainingColumn(),
-        ) as bar:
-            task = bar.add_task("sim", total=duration, facility=facility.id, sent=0)
-            for second in range(int(duration)):
-                ts = start + second
-                await sleep_until(ts)
-                sent += await publish_all(client, stream.second(ts))
-                for resident in presses.get(second, []):
-                    sent += await publish_all(
-                        client, [stream.event(stream.wearable_of(resident), ts, "sos")]
-                    )
-                    bar.console.print(f"[bold red]SOS[/] pressed by {resident} at +{second} s")
-                bar.update(task, completed=second + 1, sent=sent)
-    print(f"published {sent} messages in {time.time() - start:.1f} s")
-    return 0
+            console=console,
+        ) as bar,
+    ):
+        task = bar.add_task("sim", total=scenario.duration_s, clock="", sent=0)
+
+        def progress(now: float, tally: Tally) -> None:
+            done = now - scenario.start
+            bar.update(task, completed=done, clock=_local(scenario, now), sent=tally.messages)
+
+        tally = await send(
+            sim.messages(),
+            mqtt_url=mqtt_url,
+            out=handle,
+            speed=speed,
+            start=scenario.start,
+            progress=progress,
+        )
+        bar.update(task, completed=scenario.duration_s)
+    if out is not None:
+        write_truth(out / "truth.jsonl", sim.truth)
+    _summary(console, scenario, sim, tally, time.perf_counter() - began, built, out)
+    return 0 if tally.refused == 0 else 1
+
+
+def _local(scenario: Any, ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, scenario.facility.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _summary(
+    console: Any, scenario: Any, sim: Any, tally: Any, wall: float, built: float, out: Path | None
+) -> None:
+    from rich.table import Table
+
+    channels = ", ".join(f"{k} {v:,}" for k, v in sorted(tally.by_channel.items()))
+    console.print(
+        f"sent {tally.messages:,} messages ({channels}), {tally.bytes / 1e6:,.1f} MB, "
+        f"in {wall:.1f} s (building {built:.1f} s): "
+        f"{scenario.duration_s / max(wall, 1e-9):,.0f}x real time"
+        + (f"; [red]{tally.refused:,} refused by the broker[/]" if tally.refused else "")
+    )
+    if sim.truth:
+        table = Table(title="ground truth", title_justify="left")
+        for column in ("onset", "resident", "kind", "until", "detail"):
+            table.add_column(column)
+        for e in sim.truth:
+            until = _local(scenario, e.end)[11:] if e.end > e.onset else ""
+            table.add_row(_local(scenario, e.onset)[11:], e.resident, e.kind, until, e.detail)
+        console.print(table)
+    if out is not None:
+        console.print(f"wrote {out / 'messages.jsonl'} and {out / 'truth.jsonl'}")

@@ -62,9 +62,10 @@ class Renderer:
         self.phase = float(rng.uniform(0.0, 1.0))
         self.skew = float(rng.normal(0.0, realism.clock_skew_s))
         self.every = max(1, round(self.device.interval_s))
-        self.latency = 0.02 + rng.exponential(0.03, n)
+        latency = 0.02 + rng.exponential(0.03, n)
         late = rng.random(n) < realism.reorder_rate
-        self.latency[late] += rng.uniform(1.0, 3.0, int(late.sum()))
+        latency[late] += rng.uniform(1.0, 3.0, int(late.sum()))
+        self.latency: list[float] = latency.tolist()
         self.duplicate = rng.random(n) < realism.duplicate_rate
         self.offline = _spans(n, script.offline)
         self.exercise = _spans(n, script.exercise)

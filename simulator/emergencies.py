@@ -15,6 +15,7 @@ from simulator.behaviour import MIN, Posture, Stage
 from simulator.course import Course, ramp
 from simulator.scenario import ScriptedEvent
 from simulator.truth import TruthEvent
+from simulator.vitals import red_noise
 
 LAST_WILL_DELAY_S = 45.0  # the broker publishes a device's will after 1.5 x a 30 s keepalive
 BATTERY_LOW_PERCENT = 20.0
@@ -65,22 +66,25 @@ def _stand_up(c: Course, i0: int) -> None:
 
 
 def chest_distress(c: Course, e: ScriptedEvent) -> TruthEvent:
-    i0, i1 = _span(c, e, None)
+    """Builds over minutes, lasts ``duration_s`` (45 min), then eases over a quarter of an hour."""
+    i0, i1 = _span(c, e, 45 * MIN)
     rng, p, s = c.rng, c.profile, e.severity
     rise = int(rng.uniform(4, 8) * MIN * (1.3 - 0.5 * s))
     d_hr = (15 + 30 * s) * p.hr_gain
     d_rr = 4 + 10 * s
     d_spo2 = (2 + 6 * s) * (1.3 if p.copd else 1.0)
-    shape = ramp(c.n, i0, rise, end=i1)
-    wobble = 1 + 0.08 * np.sin(np.arange(c.n) / rng.uniform(40, 90))
-    c.drives.hr += d_hr * shape * wobble
+    shape = ramp(c.n, i0, rise) - ramp(c.n, i1, 15 * MIN)
+    shape *= 1 + red_noise(rng, c.n, 0.06, 120)
+    c.drives.hr += d_hr * shape
     c.drives.rr += d_rr * shape
     c.drives.spo2 -= d_spo2 * shape
-    c.drives.skin -= (0.4 + 0.8 * s) * ramp(c.n, i0, rise * 3, end=i1)
+    c.drives.skin -= (0.4 + 0.8 * s) * (ramp(c.n, i0, rise * 3) - ramp(c.n, i1, 30 * MIN))
     wake = i0 + int(rng.uniform(20, 60))
-    _wake_up(c, wake, i1)
+    _wake_up(c, wake, i1 + 20 * MIN)
+    in_bed = 0 <= i0 < c.n and bool(c.beh.in_bed[i0])
     sit = i0 + int(rise * rng.uniform(0.4, 0.7))
-    if 0 <= sit < c.n and c.beh.in_bed[sit]:
+    if in_bed:
+        c.beh.write(i0, i1, in_bed=True, posture=Posture.SUPINE)
         c.beh.write(sit, i1, posture=Posture.SITTING)
     t = wake
     while t < i1:
@@ -88,7 +92,9 @@ def chest_distress(c: Course, e: ScriptedEvent) -> TruthEvent:
         t += int(rng.uniform(20, 60))
     detail = (
         f"HR +{d_hr:.0f}/min, RR +{d_rr:.0f}/min, SpO2 -{d_spo2:.1f} % building over "
-        f"{rise / 60:.1f} min; restless, sits up at +{(sit - i0) / 60:.1f} min"
+        f"{rise / 60:.1f} min; restless"
+        + (f", sits up in bed at +{(sit - i0) / 60:.1f} min" if in_bed else "")
+        + f"; eases after {(i1 - i0) / 60:.0f} min"
     )
     return _truth(c, e, i1, detail)
 

@@ -83,10 +83,9 @@ class Simulation:
         for event in sc.events:
             if event.resident == resident.id:
                 self.truth.append(apply(course, event))
-                if event.exercise:
-                    span = (beh.index(event.at) - 600, self.n)
+                if event.exercise:  # nothing about a drilled resident is real
                     for script in scripts.values():
-                        script.exercise.append(span)
+                        script.exercise.append((0, self.n))
         beh.finish(self._rng(index, _BEHAVIOUR, 1))
         vitals = body_vitals(
             profile,

@@ -99,6 +99,14 @@ class Scenario(_Model):
         return [r.id for r in self.facility.residents if chosen is None or r.id in chosen]
 
 
+def starting_at(scenario: Scenario, start: float) -> Scenario:
+    """The same scenario from ``start`` (whole seconds); events keep their offsets."""
+    start = float(int(start))
+    shift = start - scenario.start
+    events = [e.model_copy(update={"at": e.at + shift}) for e in scenario.events]
+    return scenario.model_copy(update={"start": start, "events": events})
+
+
 def _check_event(scenario: Scenario, event: ScriptedEvent, i: int, chosen: set[str]) -> None:
     if event.resident not in chosen:
         raise AtPath(("events", i, "resident"), f"resident {event.resident!r} is not simulated")

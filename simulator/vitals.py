@@ -68,7 +68,8 @@ def lowpass(x: npt.ArrayLike, tau: float) -> F64:
 
 def red_noise(rng: np.random.Generator, n: int, sd: float, tau: float) -> F64:
     """Correlated noise with standard deviation ``sd`` and time constant ``tau`` seconds."""
-    y = lowpass(rng.standard_normal(n), tau)
+    warm = int(min(6 * tau, 4 * n)) + 1  # start from a settled state, not from one sample
+    y = lowpass(rng.standard_normal(n + warm), tau)[warm:]
     spread = y.std()
     return y * (sd / spread) if spread > 0 else y
 
@@ -118,14 +119,22 @@ def body_vitals(
 def _apneas(
     p: Profile, stage: npt.NDArray[np.int8], hr: F64, spo2: F64, rng: np.random.Generator
 ) -> None:
-    """Obstructive events: SpO2 dips 3-7 % (lagging ~10 s), then an arousal with an HR surge."""
-    asleep = np.flatnonzero((stage == Stage.N1) | (stage == Stage.N2) | (stage == Stage.REM))
-    if len(asleep) == 0:
-        return
-    count = rng.poisson(p.apnea_per_h * len(asleep) / 3600)
-    for t in np.sort(rng.choice(asleep, size=count)):
-        length = int(rng.uniform(15, 40))
-        depth = rng.uniform(3, 7)
+    """Obstructive events: SpO2 dips 3-7 % (lagging ~10 s), then an arousal with an HR surge.
+
+    Candidate times are drawn over the whole span and kept where the resident
+    sleeps, so the draws do not depend on the night's course: an emergency
+    late in the night leaves the apnoeas before it unchanged.
+    """
+    n = len(stage)
+    count = rng.poisson(p.apnea_per_h * n / 3600)
+    times = np.sort(rng.integers(0, max(n, 1), count))
+    lengths = rng.uniform(15, 40, count)
+    depths = rng.uniform(3, 7, count)
+    asleep = (stage == Stage.N1) | (stage == Stage.N2) | (stage == Stage.REM)
+    for t, length_s, depth in zip(times, lengths, depths, strict=True):
+        if not asleep[t]:
+            continue
+        length = int(length_s)
         dip = np.concatenate([np.linspace(0, depth, length), np.linspace(depth, 0, 12)])
         a = t + 10
         b = min(a + len(dip), len(spo2))
