@@ -16,8 +16,9 @@ from shouhu.broker import embedded_broker, free_port
 from shouhu.clock import WallClock
 from shouhu.facility import Facility
 from shouhu.runtime import running
+from simulator.live import live_seconds
 from simulator.publisher import publish_all, sleep_until
-from simulator.stream import SteadyStream
+from simulator.scenario import ScriptedEvent
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -80,8 +81,10 @@ async def run_demo(
             f"• API: [bold]{run.api_url}/docs[/]   incidents: "
             f"{run.api_url}/api/v1/incidents   health: {run.api_url}/healthz"
         )
-        stream = SteadyStream(facility, seed=1)
         resident = facility.residents[min(6, len(facility.residents) - 1)]
+        start = float(int(time.time()) + 1)
+        press = ScriptedEvent(at=start + int(sos_after), resident=resident.id, kind="sos")
+        stream = live_seconds(facility, start=start, seed=1, events=[press], duration_s=duration)
         async with (
             MqttClient(url, client_id="shouhu-demo-sim") as sim,
             MqttClient(url, client_id="shouhu-demo-nurse") as nurse,
@@ -89,22 +92,18 @@ async def run_demo(
             await nurse.subscribe(f"shouhu/v1/{facility.id}/staff/+/pages")
             pages = await nurse.messages()
             console.print(
-                f"• simulator: {len(stream.devices)} devices at 1 Hz; SOS from "
+                f"• simulator: {len(facility.devices)} devices at 1 Hz; SOS from "
                 f"{resident.name} (room {resident.room}) in {sos_after:.0f} s. "
                 "Ctrl-C stops."
             )
-            start = time.time()
             second = 0
             pressed_at: float | None = None
             while duration is None or second < duration:
                 ts = start + second
                 await sleep_until(ts)
-                await publish_all(sim, stream.second(ts))
+                await publish_all(sim, next(stream))
                 if second == int(sos_after):
                     pressed_at = time.time()
-                    await publish_all(
-                        sim, [stream.event(stream.wearable_of(resident.id), ts, "sos")]
-                    )
                     console.print(
                         f"[{second:>4d} s] [bold red]SOS[/] pressed by "
                         f"{resident.name} ({resident.id})"

@@ -150,14 +150,14 @@ class WearableRenderer(Renderer):
         hr = np.rint(vitals.hr + rng.normal(0, 1.0, n))
         art = rng.random(n) < p_art
         hr = np.where(art, np.clip(hr + rng.normal(8, 14, n), 35, 190), hr)
-        self.hr = np.where(beating & ~(art & (rng.random(n) < 0.45)), np.rint(hr), np.nan)
+        self.hr: F64 = np.where(beating & ~(art & (rng.random(n) < 0.45)), np.rint(hr), np.nan)
         spo2 = np.minimum(np.rint(vitals.spo2 + rng.normal(0, 0.7, n)), 100)
         art2 = rng.random(n) < np.asarray(p_art) * 0.8
         spo2 = np.where(art2, np.rint(spo2 - rng.uniform(3, 12, n)), spo2)
         missing = (art2 & (rng.random(n) < 0.5)) | (rng.random(n) < 0.04)
-        self.spo2 = np.where(beating & ~missing, np.clip(spo2, 50, 100), np.nan)
+        self.spo2: F64 = np.where(beating & ~missing, np.clip(spo2, 50, 100), np.nan)
         skin = _off_body(vitals.skin, script.removed) + rng.normal(0, 0.03, n)
-        self.skin = np.round(np.clip(skin, 15, 45), 1)
+        self.skin: F64 = np.round(np.clip(skin, 15.0, 45.0), 1).astype(np.float64)
         self.battery = self._battery(script, n, rng)
         self.offline |= self.battery <= 0
         up = orientations(
@@ -236,10 +236,10 @@ class BedRenderer(Renderer):
         self.present = beh.in_bed.copy()
         act = beh.activity.astype(np.float64)
         readable = self.present & vitals.pulse & ~lost & (act < 0.25)
-        self.hr = np.where(readable, np.rint(vitals.hr + rng.normal(0, 1.5, n)), np.nan)
-        self.rr = np.where(readable, np.rint(vitals.rr + rng.normal(0, 0.6, n)), np.nan)
+        self.hr: F64 = np.where(readable, np.rint(vitals.hr + rng.normal(0, 1.5, n)), np.nan)
+        self.rr: F64 = np.where(readable, np.rint(vitals.rr + rng.normal(0, 0.6, n)), np.nan)
         move = np.clip(act * rng.uniform(0.9, 1.1) + rng.normal(0, 0.003, n), 0, 1)
-        self.movement = np.round(np.where(self.present, move, 0.0), 3)
+        self.movement: F64 = np.round(np.where(self.present, move, 0.0), 3).astype(np.float64)
 
     def bodies(self, a: int, b: int) -> list[tuple[int, dict[str, Any]]]:
         hr, rr = self.hr[a:b].tolist(), self.rr[a:b].tolist()

@@ -16,14 +16,15 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import numpy.typing as npt
+from matplotlib.axes import Axes
 
-from simulator.devices import BedRenderer, WearableRenderer  # noqa: E402
-from simulator.engine import Simulation  # noqa: E402
-from simulator.scenario import load_scenario  # noqa: E402
+from simulator.devices import BedRenderer, WearableRenderer
+from simulator.engine import Simulation
+from simulator.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SLEEP_HR = (50.0, 70.0)  # beats/min
@@ -95,7 +96,7 @@ def plot_resident(
     ax.legend(loc="upper right", fontsize=8)
 
     def vital(
-        ax: plt.Axes,
+        ax: Axes,
         true: npt.NDArray[np.float64],
         seen: npt.NDArray[np.float64],
         label: str,
@@ -145,7 +146,7 @@ def plot_resident(
             axes[0].annotate(
                 event.kind, (dt.datetime.fromtimestamp(event.at, tz), 4.2), color="#d00", fontsize=9
             )
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))  # type: ignore[no-untyped-call]
     axes[-1].set_xlabel(f"local time ({sc.facility.facility.timezone})")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -100,8 +100,8 @@ async def send(
                     message.topic, message.payload, qos=message.qos, retain=message.retain
                 ):
                     tally.refused += 1
-                while publisher.pending > MAX_PENDING:
-                    await asyncio.sleep(0.002)
+                if publisher.pending > MAX_PENDING:  # let the broker catch up
+                    await publisher.drain(within=60.0)
             if out is not None:
                 out.write(message_line(message))
             tally.count(message)

@@ -8,7 +8,8 @@ import pytest
 from gateway.protocol import SCHEMAS
 from gateway.schemas import render
 from shouhu.facility import Facility
-from simulator.stream import SteadyStream
+from simulator.engine import Simulation
+from simulator.scenario import Scenario, ScriptedEvent
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs" / "schemas"
@@ -24,11 +25,16 @@ def test_published_schemas_are_current(name: str) -> None:
 def test_simulated_messages_pass_the_published_schemas(facility: Facility) -> None:
     telemetry = json.loads((DOCS / "telemetry.json").read_text())
     event = json.loads((DOCS / "event.json").read_text())
-    stream = SteadyStream(facility, seed=3)
-    messages = list(stream.second(1_764_353_580.0))
-    messages.append(stream.event(stream.wearable_of("r-001"), 1_764_353_581.0, "sos"))
+    status = json.loads((DOCS / "status.json").read_text())
+    start = 1_764_353_580.0
+    sos = ScriptedEvent(at=start + 30, resident="r-001", kind="sos")
+    scenario = Scenario(facility=facility, start=start, duration_s=60, seed=3, events=[sos])
+    messages = list(Simulation(scenario).messages())
+    assert any(m.topic.endswith("/event") for m in messages)
+    checker = jsonschema.FormatChecker()
+    validators = {
+        name: jsonschema.Draft202012Validator(schema, format_checker=checker)
+        for name, schema in (("telemetry", telemetry), ("event", event), ("status", status))
+    }
     for message in messages:
-        schema = event if message.topic.endswith("/event") else telemetry
-        jsonschema.validate(
-            json.loads(message.payload), schema, format_checker=jsonschema.FormatChecker()
-        )
+        validators[message.topic.rsplit("/", 1)[1]].validate(json.loads(message.payload))
