@@ -9,7 +9,6 @@ Shaded bands are published ranges for older adults asleep (docs/simulator.md).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -46,6 +45,11 @@ def _binned(values: npt.NDArray[np.float64], size: int) -> npt.NDArray[np.float6
     return out
 
 
+def _dates(stamps: list[float]) -> npt.NDArray[np.float64]:
+    """Matplotlib date numbers (days since its default 1970 epoch) of Unix times."""
+    return np.asarray(stamps, dtype=np.float64) / 86400.0
+
+
 def plot_resident(
     sim: Simulation, resident: str, out: Path, *, window: tuple[float, float] | None = None
 ) -> Path:
@@ -66,7 +70,7 @@ def plot_resident(
         r for r in sim.renderers if isinstance(r, BedRenderer) and r.device.resident == resident
     )
     size = 60 if hi - lo > 3 * 3600 else 10
-    t = [dt.datetime.fromtimestamp(sc.start + s, tz) for s in range(lo, hi)]
+    t = _dates([sc.start + s for s in range(lo, hi)])
     tm = t[size // 2 :: size][: (hi - lo) // size]
     cut = slice(lo, hi)
     fig, axes = plt.subplots(
@@ -142,9 +146,9 @@ def plot_resident(
     for event in sc.events:
         if event.resident == resident and sc.start + lo <= event.at < sc.start + hi:
             for ax in axes:
-                ax.axvline(dt.datetime.fromtimestamp(event.at, tz), color="#d00", lw=1, ls="--")
+                ax.axvline(float(_dates([event.at])[0]), color="#d00", lw=1, ls="--")
             axes[0].annotate(
-                event.kind, (dt.datetime.fromtimestamp(event.at, tz), 4.2), color="#d00", fontsize=9
+                event.kind, (float(_dates([event.at])[0]), 4.2), color="#d00", fontsize=9
             )
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))  # type: ignore[no-untyped-call]
     axes[-1].set_xlabel(f"local time ({sc.facility.facility.timezone})")
