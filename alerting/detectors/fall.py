@@ -50,11 +50,28 @@ log = logging.getLogger(__name__)
 
 GRACE_S = OBSERVE_S  # the resident may cancel until the impact is judged
 DEVICE_GRACE_S = 5.0  # ... or until 5 s after the wearable's own fall alarm
+FALL_BUDGET_S = 15.0  # impact to alert, grace included
 CANCEL_SLACK_S = 1.0  # a cancel stamped this much before the impact still counts
 UP_AGAIN_S = 30.0  # upright this long clears an open fall
 UP_AGAIN_DEG = 30.0  # within this of the posture before the fall counts as upright
 BED_MEMORY_S = 60.0  # bed presence remembered this long
 LATE_CANCEL_S = 120.0  # a cancel this long after the alarm is still noted
+
+
+@dataclass(frozen=True, slots=True)
+class _DeviceFall:
+    """A device-side fall event, and the impact before it if the stream showed one."""
+
+    at: float
+    impact: tuple[float, float] | None  # (time, peak g)
+
+    @property
+    def deadline(self) -> float:
+        """End of the grace period: 5 s after the event, sooner if the impact is old."""
+        end = self.at + DEVICE_GRACE_S
+        if self.impact is not None:
+            end = min(end, self.impact[0] + FALL_BUDGET_S - 2.0)
+        return max(end, self.at)
 
 
 @dataclass(slots=True)
@@ -65,7 +82,7 @@ class _Wearer:
     resident: str | None
     exercise: bool = False
     segment: Segment | None = None
-    event_at: float | None = None  # a device-side fall waiting out its grace
+    event: _DeviceFall | None = None  # a device-side fall waiting out its grace
     cancels: list[float] = field(default_factory=list)
     before_fall: np.ndarray | None = None  # posture before the open fall
     upright_since: float | None = None
@@ -87,8 +104,11 @@ class FallDetector:
         if isinstance(obs, DeviceEvent) and obs.type in ("fall", "cancel"):
             wearer = self._wearer(obs.device, obs.facility, obs.resident, obs.exercise)
             if obs.type == "fall":
-                if wearer.event_at is None:
-                    wearer.event_at = obs.ts
+                if wearer.event is None:
+                    impact = None
+                    if wearer.segment is not None:
+                        impact = wearer.segment.impact_before(obs.ts, FALL_BUDGET_S)
+                    wearer.event = _DeviceFall(obs.ts, impact)
                 return self._event_due(obs.device, wearer, obs.ts)
             return self._on_cancel(obs.device, wearer, obs.ts)
         return []
@@ -160,6 +180,7 @@ class FallDetector:
                 onset=decision.at,
                 priority=priority,
                 evidence=evidence,
+                cancelled=self._cancel_in(wearer, decision.at, GRACE_S),
                 detail=impact_detail(decision),
             )
             wearer.before_fall = segment.direction_before(decision.at)
@@ -217,19 +238,26 @@ class FallDetector:
         return alerts
 
     def _event_due(self, device: str, wearer: _Wearer, now: float) -> list[Alert]:
-        at = wearer.event_at
-        if at is None or (
-            now < at + DEVICE_GRACE_S and self._cancel_in(wearer, at, DEVICE_GRACE_S) is None
-        ):
+        event = wearer.event
+        if event is None:
             return []
-        wearer.event_at = None
+        cancelled = self._cancel_in(wearer, event.at, event.deadline - event.at)
+        if now < event.deadline and cancelled is None:
+            return []
+        wearer.event = None
+        evidence = f"The wearable detected a fall at {clock_time(event.at, self.facility)}"
+        onset = event.at
+        if event.impact is not None:
+            onset, peak = event.impact
+            evidence += f" (hard impact {peak:.1f} g at {clock_time(onset, self.facility)})"
         alert = self._alert(
             wearer,
             device,
-            max(now, at),
-            onset=at,
+            max(now, event.at),
+            onset=onset,
             priority=Priority.HIGH,
-            evidence=f"The wearable detected a fall at {clock_time(at, self.facility)}.",
+            evidence=evidence + ".",
+            cancelled=cancelled,
             detail={"source": "device"},
         )
         return self._raise(alert)
@@ -249,10 +277,9 @@ class FallDetector:
         onset: float,
         priority: Priority,
         evidence: str,
+        cancelled: float | None,
         detail: dict[str, object],
     ) -> Alert:
-        grace = DEVICE_GRACE_S if detail.get("source") == "device" else GRACE_S
-        cancelled = self._cancel_in(wearer, onset, grace)
         if cancelled is not None:
             priority = Priority.MEDIUM
             when = clock_time(cancelled, self.facility)

@@ -28,6 +28,7 @@ from alerting.detectors.fall_features import (
 
 KEEP_S = BEFORE_S[0] + OBSERVE_S + 2 * REFRACTORY_S + 1.0
 MAX_GAP_S = 5.0  # lost batches up to this long are bridged; a longer gap ends the segment
+KNOCK_G = 1.5  # the least that counts as the impact behind a device-side fall event
 JITTER_S = 0.25  # batch timestamps this close to the expected time count as on time
 
 
@@ -125,6 +126,18 @@ class Segment:
             self.g = self.g[excess:]
             self.start_ts += excess / self.hz
             self._dropped += excess
+
+    def impact_before(self, ts: float, within_s: float) -> tuple[float, float] | None:
+        """(time, peak g) of the hardest knock in the ``within_s`` before ``ts``, if any."""
+        lo = max(0, round((ts - within_s - self.start_ts) * self.hz))
+        hi = min(len(self.g), round((ts - self.start_ts) * self.hz) + 1)
+        if hi <= lo:
+            return None
+        mag = magnitude(self.g[lo:hi])
+        peak = int(np.argmax(mag))
+        if mag[peak] < KNOCK_G:
+            return None
+        return self.start_ts + (lo + peak) / self.hz, float(mag[peak])
 
     def direction(self, seconds: float) -> np.ndarray | None:
         """The mean direction of gravity over the newest ``seconds``."""

@@ -335,3 +335,23 @@ def test_no_alarm_from_a_quiet_stream_with_losses(facility: Facility) -> None:
             alerts += detector.feed(reading)
         alerts += detector.tick(reading.ts + 1)
     assert alerts == []
+
+
+@pytest.mark.parametrize(
+    ("event_after", "cancel_after", "priority"),
+    [(4, None, Priority.HIGH), (12, None, Priority.HIGH), (12, 12.5, Priority.MEDIUM)],
+)
+def test_a_late_device_event_still_alerts_within_15_s_of_the_impact(
+    facility: Facility, event_after: float, cancel_after: float | None, priority: Priority
+) -> None:
+    # the wrist stayed in the same orientation, so only the device's own algorithm saw a fall
+    motion = [walk(6), free_fall(), impact(5.0, 10), stand(25, 10)]
+    at = impact_ts(motion) - T0
+    events = [(at + event_after, "fall")]
+    if cancel_after is not None:
+        events.append((at + cancel_after, "cancel"))
+    alerts = stream(FallDetector(facility), motion, device="wb-wrist", events=tuple(events))
+    assert [a.priority for a in alerts] == [priority]
+    assert alerts[0].ts - impact_ts(motion) <= 15.0
+    assert abs((alerts[0].onset or 0) - impact_ts(motion)) < 0.1
+    assert "(hard impact 5.0 g at" in alerts[0].evidence
