@@ -1,6 +1,6 @@
 """How fast can one Python subscriber take QoS 1 messages? aiomqtt, paho and gmqtt.
 
-The one place outside ``gateway/mqtt.py`` that imports MQTT client
+The one place outside ``gateway/mqtt/`` that imports MQTT client
 libraries: it measures the libraries themselves, so the choice behind the
 gateway's seam rests on figures taken on this machine, in the same run as
 the rest of the bench.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 import time
 import uuid
@@ -26,13 +25,11 @@ import paho.mqtt.client as paho
 from gmqtt.mqtt.constants import MQTTv311
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.report import ClientRate, load_average
+from bench.report import ClientRate, cpu_pressure, load_average
 from gateway.mqtt import FastPublisher, parse_url
 from shouhu.errors import TransientError
 
 LIBRARIES = ("aiomqtt", "paho", "gmqtt")
-
-logging.getLogger("gmqtt").setLevel(logging.WARNING)  # it logs every connection at INFO
 PAYLOAD = b'{"ts":1767225600.123,"seq":1,"hr":71.5,"spo2":96.1,"worn":true}'
 
 
@@ -48,7 +45,7 @@ async def measure_client(library: str, url: str, *, messages: int, within: float
     receive = {"aiomqtt": _aiomqtt, "paho": _paho, "gmqtt": _gmqtt}[library]
     received, seconds = await receive(url, session, messages, within)
     rate = received / seconds if seconds > 0 else 0.0
-    return ClientRate(library, messages, received, rate, load_average())
+    return ClientRate(library, messages, received, rate, load_average(), cpu_pressure())
 
 
 def _open_session(url: str, session: str, topic: str) -> None:

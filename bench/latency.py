@@ -31,7 +31,14 @@ from bench.clients import measure_clients
 from bench.probe import Probe
 from bench.processes import BenchError, CoreProcess, LoadProcess
 from bench.ramp import run_ramp
-from bench.report import BenchResults, Latency, LatencyPhase, load_average, render
+from bench.report import (
+    BenchResults,
+    Latency,
+    LatencyPhase,
+    cpu_pressure,
+    load_average,
+    render,
+)
 from shouhu.broker import embedded_broker, find_mosquitto, free_port
 from simulator.load import facility_yaml, synthetic_facility
 
@@ -167,6 +174,7 @@ async def _latency_phase(
         bare=Latency.of(bare, missed=missed_bare),
         load_start=load_start,
         load_end=load_average(),
+        pressure=cpu_pressure(),
     )
 
 

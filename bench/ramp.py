@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from bench.processes import CoreProcess, LoadProcess
-from bench.report import RampStep, load_average
+from bench.report import RampStep, cpu_pressure, load_average
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ async def _step(
         sustained=received >= sent and report["errors"] == 0 and lag_last <= LAG_LIMIT_S,
         generator_limited=float(report["rate"]) < 0.95 * rate,
         load=load_average(),
+        pressure=cpu_pressure(),
     )
 
 

@@ -18,6 +18,24 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def cpu_pressure() -> float | None:
+    """Share of the last 10 s in which some runnable task waited for a CPU (Linux PSI), %."""
+    try:
+        with open("/proc/pressure/cpu", encoding="ascii") as psi:
+            some = psi.readline().split()
+    except OSError:
+        return None
+    fields = dict(part.split("=", 1) for part in some[1:] if "=" in part)
+    try:
+        return float(fields["avg10"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _psi(value: float | None) -> str:
+    return "" if value is None else f" · {value:.0f}%"
+
+
 @dataclass(frozen=True, slots=True)
 class Latency:
     """Latency samples of one path, in milliseconds."""
@@ -45,6 +63,7 @@ class ClientRate:
     received: int
     rate: float  # messages/s
     load: float
+    pressure: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +76,7 @@ class LatencyPhase:
     bare: Latency
     load_start: float
     load_end: float
+    pressure: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +91,7 @@ class RampStep:
     sustained: bool
     generator_limited: bool
     load: float
+    pressure: float | None = None
 
     @property
     def lost(self) -> int:
@@ -91,6 +112,7 @@ class BenchResults:
         )
     )
     load_at_start: tuple[float, float, float] = field(default_factory=os.getloadavg)
+    pressure_at_start: float | None = field(default_factory=cpu_pressure)
     clients: list[ClientRate] = field(default_factory=list)
     latency: list[LatencyPhase] = field(default_factory=list)
     ramp: list[RampStep] = field(default_factory=list)
@@ -119,18 +141,28 @@ def render(results: BenchResults) -> str:
     lines = [
         f"Shouhu bench, {results.started}: {results.machine}; broker {results.broker}; "
         f"{results.residents} residents (a wearable and a bed sensor each), telemetry QoS "
-        f"{results.qos}. Load average at start (1/5/15 min): {la}.",
+        f"{results.qos}. Load average at start (1/5/15 min): {la}"
+        + (
+            f"; CPU pressure {results.pressure_at_start:.0f}%"
+            if results.pressure_at_start is not None
+            else ""
+        )
+        + ".",
+        "",
+        "Load columns: 1-minute load average · CPU pressure (share of the last 10 s in which "
+        "a runnable task waited for a CPU). Figures taken above ~1 load per core are noisy.",
         "",
     ]
     if results.clients:
         lines += [
             "Bare QoS 1 receive rate of one Python subscriber (messages queued at the broker):",
             "",
-            "| library | messages/s | received | load avg |",
+            "| library | messages/s | received | load |",
             "|---|---:|---:|---:|",
         ]
         lines += [
-            f"| {c.library} | {c.rate:,.0f} | {c.received:,}/{c.messages:,} | {c.load:.2f} |"
+            f"| {c.library} | {c.rate:,.0f} | {c.received:,}/{c.messages:,} | "
+            f"{c.load:.2f}{_psi(c.pressure)} |"
             for c in results.clients
         ]
         lines.append("")
@@ -146,11 +178,11 @@ def _latency_table(phases: list[LatencyPhase]) -> list[str]:
         "SOS published → page received on the nurse's topic, against a bare MQTT publish → "
         "subscribe in the same moments (ms):",
         "",
-        "| background msg/s (sent) | path | n | p50 | p99 | p99.9 | max | missed | load avg |",
+        "| background msg/s (sent) | path | n | p50 | p99 | p99.9 | max | missed | load |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in phases:
-        load = f"{p.load_start:.2f}→{p.load_end:.2f}"
+        load = f"{p.load_start:.2f}→{p.load_end:.2f}{_psi(p.pressure)}"
         bg = f"{p.target_rate:,.0f} ({p.achieved_rate:,.0f}, lost {p.telemetry_lost:,})"
         for name, lat in (("Shouhu SOS → page", p.shouhu), ("bare MQTT", p.bare)):
             lines.append(
@@ -171,7 +203,7 @@ def _ramp_table(results: BenchResults) -> list[str]:
         "Telemetry ramp into one Shouhu process (lag = receive time − message ts):",
         "",
         "| target msg/s | sent msg/s | sent | received | lost | lag 1st s | lag last s "
-        "| drain s | verdict | load avg |",
+        "| drain s | verdict | load |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for s in results.ramp:
@@ -181,7 +213,7 @@ def _ramp_table(results: BenchResults) -> list[str]:
         lines.append(
             f"| {s.target_rate:,.0f} | {s.achieved_rate:,.0f} | {s.sent:,} | {s.received:,} | "
             f"{s.lost:,} | {s.lag_first_s:.3f} | {s.lag_last_s:.3f} | {s.drain_s:.2f} | "
-            f"{verdict} | {s.load:.2f} |"
+            f"{verdict} | {s.load:.2f}{_psi(s.pressure)} |"
         )
     best = results.sustained_rate
     last = results.ramp[-1]
