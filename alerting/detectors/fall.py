@@ -86,6 +86,9 @@ class _Wearer:
     cancels: list[float] = field(default_factory=list)
     before_fall: np.ndarray | None = None  # posture before the open fall
     upright_since: float | None = None
+    seen_end: float = 0.0  # the stream's end (device clock) at the last tick
+    progress_at: float = 0.0  # service time when the stream last moved on
+    event_noticed: float | None = None  # service time of the first tick after the event
 
 
 class FallDetector:
@@ -114,13 +117,23 @@ class FallDetector:
         return []
 
     def tick(self, now: float) -> list[Alert]:
+        """Time passes on the service's clock. A wearable's clock may be off by
+        minutes, so only elapsed service time is compared with its timestamps."""
         alerts: list[Alert] = []
         for device, wearer in list(self._wearers.items()):
             segment = wearer.segment
-            if segment is not None and now - segment.end_ts >= MAX_GAP_S:
-                alerts.extend(self._judge(device, wearer, segment.flush(now)))
-                wearer.segment = None
-            alerts.extend(self._event_due(device, wearer, now))
+            if segment is not None:
+                if segment.end_ts != wearer.seen_end:
+                    wearer.seen_end, wearer.progress_at = segment.end_ts, now
+                elif now - wearer.progress_at >= MAX_GAP_S:
+                    silent_until = segment.end_ts + now - wearer.progress_at
+                    alerts.extend(self._judge(device, wearer, segment.flush(silent_until)))
+                    wearer.segment = None
+            if wearer.event is not None:
+                if wearer.event_noticed is None:
+                    wearer.event_noticed = now
+                device_now = wearer.event.at + now - wearer.event_noticed
+                alerts.extend(self._event_due(device, wearer, device_now))
         return alerts
 
     def _wearer(self, device: str, facility: str, resident: str | None, exercise: bool) -> _Wearer:
@@ -244,7 +257,7 @@ class FallDetector:
         cancelled = self._cancel_in(wearer, event.at, event.deadline - event.at)
         if now < event.deadline and cancelled is None:
             return []
-        wearer.event = None
+        wearer.event, wearer.event_noticed = None, None
         evidence = f"The wearable detected a fall at {clock_time(event.at, self.facility)}"
         onset = event.at
         if event.impact is not None:

@@ -57,8 +57,11 @@ def stream(
     device: str = "wb-waist",
     hz: float = 50.0,
     events: tuple[tuple[float, str], ...] = (),
+    skew: float = 0.0,
 ) -> list[Alert]:
-    """Send the motion as 1 s batches with 1 s ticks; events at their offsets."""
+    """Send the motion as 1 s batches with 1 s ticks; events at their offsets.
+
+    ``skew``: the wearable's clock runs this far ahead of the service's."""
     g = render(phases, hz)
     alerts: list[Alert] = []
     pending = sorted(events)
@@ -67,10 +70,10 @@ def stream(
         ts = T0 + k
         while pending and pending[0][0] <= k:
             at, kind = pending.pop(0)
-            event = DeviceEvent("f1", device, RESIDENT[device], T0 + at, kind)
+            event = DeviceEvent("f1", device, RESIDENT[device], T0 + at + skew, kind)
             alerts += detector.feed(event)
         batch = AccBatch(hz=hz, g=g[k * per : (k + 1) * per])
-        alerts += detector.feed(Reading("f1", device, RESIDENT[device], ts, acc=batch))
+        alerts += detector.feed(Reading("f1", device, RESIDENT[device], ts + skew, acc=batch))
         alerts += detector.tick(ts + 1)
     return alerts
 
@@ -355,3 +358,26 @@ def test_a_late_device_event_still_alerts_within_15_s_of_the_impact(
     assert alerts[0].ts - impact_ts(motion) <= 15.0
     assert abs((alerts[0].onset or 0) - impact_ts(motion)) < 0.1
     assert "(hard impact 5.0 g at" in alerts[0].evidence
+
+
+@pytest.mark.parametrize("skew", [-120.0, -2.0, 3.0, 600.0])
+def test_a_wearable_clock_off_by_minutes(facility: Facility, skew: float) -> None:
+    motion = fall()
+    alerts = stream(FallDetector(facility), motion, skew=skew)
+    assert [a.priority for a in alerts] == [Priority.HIGH]
+    assert "lying still" in alerts[0].evidence
+    assert alerts[0].ts - (impact_ts(motion) + skew) <= 15.0
+
+
+@pytest.mark.parametrize("skew", [-120.0, 600.0])
+def test_a_device_event_from_a_wearable_clock_off_by_minutes(
+    facility: Facility, skew: float
+) -> None:
+    detector = FallDetector(facility)
+    alerts = detector.feed(DeviceEvent("f1", "wb-wrist", "r-wrist", T0 + skew, "fall"))
+    waited = 0
+    while not alerts and waited < 60:
+        waited += 1
+        alerts = detector.tick(T0 + waited)
+    assert [a.priority for a in alerts] == [Priority.HIGH]
+    assert waited <= DEVICE_GRACE_S + 1
