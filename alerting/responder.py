@@ -18,7 +18,9 @@ from typing import Any
 
 from alerting import policy
 from alerting.core import AlertCore
+from alerting.emergency import dispatch_facts
 from alerting.escalation import Escalator
+from alerting.handover import handover_html
 from alerting.incidents import Incident, Outcome, State, TimelineEvent, summarize
 from alerting.store import IncidentStore
 from gateway.protocol import incident_topic
@@ -333,6 +335,20 @@ class Responder:
         )
         self._notify(updated)
         return updated
+
+    async def handover(self, incident_id: str) -> str:
+        """The printable handover sheet (HTML) for the ambulance crew."""
+        incident = await self.store.get(incident_id)
+        if incident is None or incident.facility not in self.facilities:
+            raise IncidentNotFound(incident_id)
+        facility = self.facilities[incident.facility]
+        await self.flush_vitals()
+        vitals = await self.store.vitals_of(incident_id)
+        latest: dict[str, Any] = {}
+        for row in vitals:
+            latest.update(row)
+        facts = dispatch_facts(facility, incident, latest)
+        return handover_html(facts, facility, incident.timeline, vitals)
 
     async def _open_incident(self, incident_id: str) -> Incident:
         incident = await self.store.get(incident_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from api.routes import facility, health, incidents
+from api.routes import escalation, facility, health, incidents, staff
 from shouhu import __version__
 from shouhu.service import Service
 
@@ -20,6 +20,8 @@ def create_app(service: Service) -> FastAPI:
     app.include_router(health.router)
     app.include_router(incidents.router)
     app.include_router(facility.router)
+    app.include_router(escalation.router)
+    app.include_router(staff.router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

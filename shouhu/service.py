@@ -22,6 +22,7 @@ from alerting.core import AlertCore, vitals_of
 from alerting.escalation import Escalator
 from alerting.paging import Channel
 from alerting.responder import Responder
+from alerting.roster import Roster
 from alerting.store import IncidentStore
 from alerting.watchdog import Watchdog
 from gateway import protocol
@@ -104,6 +105,7 @@ class Service:
             clock=clock,
             publish=self.bus.publish,
         )
+        self.roster = Roster(store.engine, self.facilities, self.channels)
         self.watchdog = Watchdog(self.escalator.outbox, list(self.facilities), self._raise_alarm)
         self.counters = GatewayCounters()
         self._tasks: list[asyncio.Task[None]] = []
@@ -113,6 +115,7 @@ class Service:
     # -- lifecycle -------------------------------------------------------------
 
     async def start(self) -> None:
+        await self.roster.load()
         await self.responder.restore()
         self._tasks = [
             asyncio.create_task(self.bus.run(self.handle_message), name="mqtt"),

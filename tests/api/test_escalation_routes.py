@@ -1,0 +1,141 @@
+"""The escalation and staff routes over HTTP, on a running service (real Mosquitto, SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from shouhu.clock import EventClock
+from shouhu.domain import Alert, AlertKind, Priority, Reading
+from shouhu.facility import Facility
+from shouhu.runtime import Running, running
+from tests.alerting.escalation_harness import NIGHT
+
+pytestmark = pytest.mark.mqtt
+
+F = "demo-home"
+
+
+@asynccontextmanager
+async def api(
+    mqtt_url: str, facility: Facility, db: Path
+) -> AsyncIterator[tuple[Running, httpx.AsyncClient]]:
+    async with running(
+        facilities=[facility],
+        mqtt_url=mqtt_url,
+        db_url=f"sqlite:///{db}",
+        clock=EventClock(NIGHT),
+        api_port=None,
+        client_id=f"core-api-{db.parent.name}"[:60],
+    ) as run:
+        transport = httpx.ASGITransport(app=create_app(run.service))
+        async with httpx.AsyncClient(transport=transport, base_url="http://shouhu") as client:
+            yield run, client
+
+
+async def sos(run: Running, resident: str = "r-006") -> str:
+    core = run.service.cores[F]
+    for i in range(5):
+        core.observe(
+            Reading(F, "wb-006", resident, NIGHT - 60 + i * 10, hr=112.0 + i, spo2=91.0, rr=24.0)
+        )
+    await run.service.responder.handle(
+        Alert(F, resident, AlertKind.SOS, Priority.HIGH, NIGHT, "SOS button pressed")
+    )
+    await run.service.responder.drain()
+    found = await run.service.store.find(facilities=[F], open_only=True)
+    return found[0].id
+
+
+async def test_handover_sheet_has_what_the_crew_needs(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    async with api(mqtt_url, facility, tmp_path / "a.db") as (run, client):
+        incident = await sos(run)
+        response = await client.get(f"/api/v1/incidents/{incident}/handover")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        html = response.text
+        for fact in ("杨淑珍", "74 y, female", "206", "heart_failure", "furosemide 20 mg",
+                     "DNR", "88 Wensan Road", "night bell at the east door",
+                     "SOS button pressed", "Heart rate 116/min", "SpO2 91%"):  # fmt: skip
+            assert fact in html, fact
+        assert "@media print" in html and "<script" not in html
+        assert (await client.get("/api/v1/incidents/inc-nope/handover")).status_code == 404
+
+
+async def test_arrive_request_and_confirm_emergency_services(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    async with api(mqtt_url, facility, tmp_path / "b.db") as (run, client):
+        incident = await sos(run)
+        base = f"/api/v1/incidents/{incident}"
+        arrived = await client.post(f"{base}/arrive", json={"staff": "n-e-night"})
+        assert arrived.json()["state"] == "arrived"
+        asked = await client.post(f"{base}/emergency", json={"staff": "n-e-night", "note": "VF"})
+        assert asked.status_code == 200
+        confirmed = await client.post(
+            f"{base}/emergency/confirm", json={"staff": "c-night", "note": "ambulance in 8 min"}
+        )
+        assert confirmed.status_code == 200
+        detail = (await client.get(base)).json()
+        kinds = [e["type"] for e in detail["timeline"]]
+        assert kinds[-3:] == ["arrived", "ems_requested", "ems_confirmed"]
+        ems = [e for e in detail["timeline"] if e["type"] == "ems_requested"][0]
+        assert ems["actor"] == "n-e-night" and "call 120 by phone" in ems["detail"]["manual"]
+        ladder = (await client.get(f"{base}/escalation")).json()
+        assert [(s["target"], s["status"]) for s in ladder["steps"]][:2] == [
+            ("zone_nurses", "done"),
+            ("charge_nurse", "cancelled"),  # someone is at the bedside: the ladder stopped
+        ]
+        assert ladder["pages"][0]["staff"] == "n-e-night"
+        resolved = await client.post(
+            f"{base}/resolve",
+            json={"staff": "n-e-night", "outcome": "transferred_to_hospital", "note": "to 120"},
+        )
+        assert resolved.json()["state"] == "resolved"
+        again = await client.post(f"{base}/arrive", json={"staff": "n-e-night"})
+        assert again.status_code == 409
+
+
+async def test_staff_changes_apply_at_once_and_survive_a_restart(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    db = tmp_path / "c.db"
+    agency = {
+        "id": "n-agency", "name": "Agency nurse", "role": "nurse", "zones": ["east"],
+        "shifts": ["night"], "contacts": ["mailto://127.0.0.1:2525?from=a@b.org&to=c@d.org"],
+    }  # fmt: skip
+    async with api(mqtt_url, facility, db) as (_, client):
+        put = await client.put(f"/api/v1/facilities/{F}/staff/n-agency", json=agency)
+        assert put.status_code == 200
+        bad = await client.put(
+            f"/api/v1/facilities/{F}/staff/n-x",
+            json={**agency, "id": "n-x", "zones": ["attic"]},
+        )
+        assert bad.status_code == 422 and "attic" in bad.text
+        bad_contact = await client.put(
+            f"/api/v1/facilities/{F}/staff/n-y",
+            json={**agency, "id": "n-y", "contacts": ["nonsense://x"]},
+        )
+        assert bad_contact.status_code == 422 and "n-y" in bad_contact.text
+        on = await client.get(f"/api/v1/facilities/{F}/on-duty", params={"at": NIGHT})
+        assert "n-agency" in [s["id"] for s in on.json()]
+        deleted = await client.delete(f"/api/v1/facilities/{F}/staff/n-e-night")
+        assert deleted.status_code == 204
+    async with api(mqtt_url, facility, db) as (run, client):  # restarted
+        on = await client.get(f"/api/v1/facilities/{F}/on-duty", params={"at": NIGHT})
+        ids = [s["id"] for s in on.json()]
+        assert "n-agency" in ids and "n-e-night" not in ids and "n-x" not in ids
+        incident = await sos(run, "r-007")
+        pages = (await client.get(f"/api/v1/incidents/{incident}/escalation")).json()["pages"]
+        assert [p["staff"] for p in pages] == ["n-agency"]  # the new roster pages the east wing
+    edited = facility.model_copy(update={"staff": facility.staff[:-1]})  # the file changed
+    async with api(mqtt_url, edited, db) as (_, client):
+        on = await client.get(f"/api/v1/facilities/{F}/on-duty", params={"at": NIGHT})
+        assert "n-agency" not in [s["id"] for s in on.json()]  # the file wins
