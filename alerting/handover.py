@@ -15,6 +15,12 @@ from alerting.emergency import VITAL_LABELS, vital_lines
 from alerting.incidents import TimelineEvent
 from shouhu.facility import Facility
 
+MAX_EVENTS = 18  # the sheet stays one page
+KEY_EVENTS = {
+    "detected", "updated", "paged", "accepted", "arrived", "escalated", "ems_requested",
+    "ems_sent", "ems_failed", "ems_confirmed", "condition_cleared", "resolved",
+}  # fmt: skip
+
 STYLE = """
 body { font: 14px/1.35 system-ui, "Noto Sans CJK SC", sans-serif; margin: 1.2em; color: #111; }
 h1 { font-size: 20px; margin: 0 0 .2em; } h2 { font-size: 15px; margin: 1em 0 .3em;
@@ -105,13 +111,32 @@ def _trend(vitals: list[dict[str, Any]], facility: Facility) -> str:
 
 
 def _timeline(timeline: tuple[TimelineEvent, ...], facility: Facility) -> str:
-    shown = [e for e in timeline if e.type not in ("page_retry", "delivered")]
-    rows = "".join(
-        f"<tr><td>{_clock(e.ts, facility)}</td><td>{escape(e.type.replace('_', ' '))}</td>"
-        f"<td>{escape(_actor(e, facility))}</td></tr>"
-        for e in shown
+    """Key events, repeats folded into one line ("updated x18"), at most MAX_EVENTS lines."""
+    shown = [e for e in timeline if e.type in KEY_EVENTS and e.detail.get("purpose") != "reminder"]
+    runs: list[list[TimelineEvent]] = []
+    for event in shown:
+        last = runs[-1][-1] if runs else None
+        if last is not None and (last.type, last.actor) == (event.type, event.actor):
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    omitted = max(0, len(runs) - MAX_EVENTS)
+    if omitted:
+        runs = runs[:1] + runs[len(runs) - MAX_EVENTS + 1 :]
+    rows = "".join(_run_row(run, facility) for run in runs)
+    note = (
+        f"<p class=small>({omitted} earlier lines omitted: see the incident)</p>" if omitted else ""
     )
-    return f"<table class=small>{rows}</table>"
+    return f"<table class=small>{rows}</table>{note}"
+
+
+def _run_row(run: list[TimelineEvent], facility: Facility) -> str:
+    first, last = run[0], run[-1]
+    when = _clock(first.ts, facility)
+    if len(run) > 1:
+        when += f"&ndash;{_clock(last.ts, facility)}"
+    what = first.type.replace("_", " ") + (f" &times;{len(run)}" if len(run) > 1 else "")
+    return f"<tr><td>{when}</td><td>{what}</td><td>{escape(_actor(first, facility))}</td></tr>"
 
 
 def _actor(event: TimelineEvent, facility: Facility) -> str:

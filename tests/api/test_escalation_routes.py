@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -86,7 +88,7 @@ async def test_arrive_request_and_confirm_emergency_services(
         detail = (await client.get(base)).json()
         kinds = [e["type"] for e in detail["timeline"]]
         assert kinds[-3:] == ["arrived", "ems_requested", "ems_confirmed"]
-        ems = [e for e in detail["timeline"] if e["type"] == "ems_requested"][0]
+        ems = next(e for e in detail["timeline"] if e["type"] == "ems_requested")
         assert ems["actor"] == "n-e-night" and "call 120 by phone" in ems["detail"]["manual"]
         ladder = (await client.get(f"{base}/escalation")).json()
         assert [(s["target"], s["status"]) for s in ladder["steps"]][:2] == [
@@ -139,3 +141,33 @@ async def test_staff_changes_apply_at_once_and_survive_a_restart(
     async with api(mqtt_url, edited, db) as (_, client):
         on = await client.get(f"/api/v1/facilities/{F}/on-duty", params={"at": NIGHT})
         assert "n-agency" not in [s["id"] for s in on.json()]  # the file wins
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+async def test_handover_sheet_prints_on_one_page(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    async with api(mqtt_url, facility, tmp_path / "d.db") as (run, client):
+        incident = await sos(run)
+        for t in range(1, 25):  # a long night: many reminders and escalations
+            run.service.clock.observe(NIGHT + 300 * t)
+            await run.service.escalator.tick(run.service.clock.now())
+            await run.service.escalator.drain()
+            again = Alert(
+                F, "r-006", AlertKind.SOS, Priority.HIGH, NIGHT + 300 * t, "pressed again"
+            )
+            await run.service.responder.handle(again)  # joins the open incident
+        html = (await client.get(f"/api/v1/incidents/{incident}/handover")).text
+    sheet = tmp_path / "sheet.html"
+    sheet.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "sheet.pdf"
+    proc = await asyncio.create_subprocess_exec(
+        "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", sheet.as_uri(),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    assert await asyncio.wait_for(proc.wait(), 60) == 0
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
+    assert len(pages) == 1
+    assert "updated &times;24" in html  # the repeated presses, folded into one line
