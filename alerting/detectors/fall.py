@@ -27,9 +27,8 @@ its evidence; it clears once the wearer has been upright again for
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -43,6 +42,7 @@ from alerting.detectors.fall_features import (
     angle_deg,
     rule_for,
 )
+from alerting.detectors.fall_state import BedPresence, DeviceFall, Wearer
 from shouhu.domain import Alert, AlertKind, DeviceEvent, Observation, Priority, Reading
 from shouhu.facility import Facility
 
@@ -50,58 +50,26 @@ log = logging.getLogger(__name__)
 
 GRACE_S = OBSERVE_S  # the resident may cancel until the impact is judged
 DEVICE_GRACE_S = 5.0  # ... or until 5 s after the wearable's own fall alarm
+MIN_HZ = 10.0  # below this an impact cannot be told from a step
 FALL_BUDGET_S = 15.0  # impact to alert, grace included
 CANCEL_SLACK_S = 1.0  # a cancel stamped this much before the impact still counts
 UP_AGAIN_S = 30.0  # upright this long clears an open fall
 UP_AGAIN_DEG = 30.0  # within this of the posture before the fall counts as upright
-BED_MEMORY_S = 60.0  # bed presence remembered this long
 LATE_CANCEL_S = 120.0  # a cancel this long after the alarm is still noted
-
-
-@dataclass(frozen=True, slots=True)
-class _DeviceFall:
-    """A device-side fall event, and the impact before it if the stream showed one."""
-
-    at: float
-    impact: tuple[float, float] | None  # (time, peak g)
-
-    @property
-    def deadline(self) -> float:
-        """End of the grace period: 5 s after the event, sooner if the impact is old."""
-        end = self.at + DEVICE_GRACE_S
-        if self.impact is not None:
-            end = min(end, self.impact[0] + FALL_BUDGET_S - 2.0)
-        return max(end, self.at)
-
-
-@dataclass(slots=True)
-class _Wearer:
-    """What the detector keeps per device."""
-
-    facility: str
-    resident: str | None
-    exercise: bool = False
-    segment: Segment | None = None
-    event: _DeviceFall | None = None  # a device-side fall waiting out its grace
-    cancels: list[float] = field(default_factory=list)
-    before_fall: np.ndarray | None = None  # posture before the open fall
-    upright_since: float | None = None
-    seen_end: float = 0.0  # the stream's end (device clock) at the last tick
-    progress_at: float = 0.0  # service time when the stream last moved on
-    event_noticed: float | None = None  # service time of the first tick after the event
 
 
 class FallDetector:
     def __init__(self, facility: Facility, *, rules: Mapping[str, Rule] | None = None) -> None:
         self.facility = facility
         self.rules = dict(RULES if rules is None else rules)
-        self._wearers: dict[str, _Wearer] = {}
+        self._wearers: dict[str, Wearer] = {}
         self._open: dict[str, Alert] = {}  # resident (or device) -> newest alert
-        self._bed: dict[str, deque[tuple[float, bool]]] = {}  # resident -> presence
+        self._bed = BedPresence()
+        self._unusable: set[str] = set()  # devices warned about unusable batches
 
     def feed(self, obs: Observation) -> list[Alert]:
         if isinstance(obs, Reading) and obs.presence is not None and obs.resident is not None:
-            self._note_bed(obs.resident, obs.ts, obs.presence)
+            self._bed.note(obs.resident, obs.ts, obs.presence)
         if isinstance(obs, Reading) and obs.acc is not None and len(obs.acc.g):
             return self._on_batch(obs)
         if isinstance(obs, DeviceEvent) and obs.type in ("fall", "cancel"):
@@ -111,7 +79,7 @@ class FallDetector:
                     impact = None
                     if wearer.segment is not None:
                         impact = wearer.segment.impact_before(obs.ts, FALL_BUDGET_S)
-                    wearer.event = _DeviceFall(obs.ts, impact)
+                    wearer.event = DeviceFall(obs.ts, impact, DEVICE_GRACE_S, FALL_BUDGET_S)
                 return self._event_due(obs.device, wearer, obs.ts)
             return self._on_cancel(obs.device, wearer, obs.ts)
         return []
@@ -136,10 +104,10 @@ class FallDetector:
                 alerts.extend(self._event_due(device, wearer, device_now))
         return alerts
 
-    def _wearer(self, device: str, facility: str, resident: str | None, exercise: bool) -> _Wearer:
+    def _wearer(self, device: str, facility: str, resident: str | None, exercise: bool) -> Wearer:
         wearer = self._wearers.get(device)
         if wearer is None:
-            wearer = self._wearers[device] = _Wearer(facility, resident)
+            wearer = self._wearers[device] = Wearer(facility, resident)
         wearer.resident, wearer.exercise = resident, exercise
         return wearer
 
@@ -149,6 +117,18 @@ class FallDetector:
         acc = reading.acc
         assert acc is not None
         wearer = self._wearer(reading.device, reading.facility, reading.resident, reading.exercise)
+        if acc.hz < MIN_HZ or acc.g.ndim != 2 or not np.isfinite(acc.g).all():
+            if reading.device not in self._unusable:
+                self._unusable.add(reading.device)
+                log.warning(
+                    "device %s: accelerometer batch unusable for fall detection"
+                    " (%.1f Hz, shape %s, non-finite values: %s); such batches are skipped",
+                    reading.device,
+                    acc.hz,
+                    acc.g.shape,
+                    not np.isfinite(acc.g).all(),
+                )
+            return []
         alerts: list[Alert] = []
         segment = wearer.segment
         placed = Placement.BREAKS
@@ -170,7 +150,7 @@ class FallDetector:
         alerts.extend(self._event_due(reading.device, wearer, segment.end_ts))
         return alerts
 
-    def _judge(self, device: str, wearer: _Wearer, decisions: list[Decision]) -> list[Alert]:
+    def _judge(self, device: str, wearer: Wearer, decisions: list[Decision]) -> list[Alert]:
         segment = wearer.segment
         alerts: list[Alert] = []
         for decision in decisions:
@@ -181,7 +161,7 @@ class FallDetector:
                 continue
             priority = Priority.HIGH if impact is not None else Priority.MEDIUM
             evidence = impact_evidence(decision, self.facility)
-            if self._stayed_in_bed(wearer.resident, decision.at, decision.now):
+            if self._bed.stayed_in_bed(wearer.resident, decision.at, decision.now):
                 priority = Priority.LOW
                 evidence += (
                     " The bed sensor felt them in bed throughout: likely a hard turn in bed."
@@ -201,7 +181,7 @@ class FallDetector:
             alerts.extend(self._raise(alert))
         return alerts
 
-    def _up_again(self, device: str, wearer: _Wearer, segment: Segment) -> list[Alert]:
+    def _up_again(self, device: str, wearer: Wearer, segment: Segment) -> list[Alert]:
         key = _key(wearer.resident, device)
         opened = self._open.get(key)
         if opened is None or wearer.before_fall is None:
@@ -219,20 +199,9 @@ class FallDetector:
         evidence = f"Up again: upright since {clock_time(wearer.upright_since, self.facility)}."
         return [replace(opened, ts=segment.end_ts, firing=False, evidence=evidence)]
 
-    def _note_bed(self, resident: str, ts: float, present: bool) -> None:
-        seen = self._bed.setdefault(resident, deque())
-        seen.append((ts, present))
-        while seen and seen[0][0] < ts - BED_MEMORY_S:
-            seen.popleft()
-
-    def _stayed_in_bed(self, resident: str | None, start: float, end: float) -> bool:
-        """The bed reported the resident present after the impact, and never absent."""
-        seen = [p for ts, p in self._bed.get(resident or "", ()) if start <= ts <= end]
-        return bool(seen) and all(seen)
-
     # -- device events -------------------------------------------------------------
 
-    def _on_cancel(self, device: str, wearer: _Wearer, ts: float) -> list[Alert]:
+    def _on_cancel(self, device: str, wearer: Wearer, ts: float) -> list[Alert]:
         wearer.cancels = [c for c in wearer.cancels if ts - c < 2 * GRACE_S] + [ts]
         alerts = self._event_due(device, wearer, ts)
         opened = self._open.get(_key(wearer.resident, device))
@@ -250,7 +219,7 @@ class FallDetector:
             alerts.extend(self._raise(replace(opened, ts=ts, evidence=evidence, detail=detail)))
         return alerts
 
-    def _event_due(self, device: str, wearer: _Wearer, now: float) -> list[Alert]:
+    def _event_due(self, device: str, wearer: Wearer, now: float) -> list[Alert]:
         event = wearer.event
         if event is None:
             return []
@@ -275,7 +244,7 @@ class FallDetector:
         )
         return self._raise(alert)
 
-    def _cancel_in(self, wearer: _Wearer, at: float, grace: float) -> float | None:
+    def _cancel_in(self, wearer: Wearer, at: float, grace: float) -> float | None:
         start, end = at - CANCEL_SLACK_S, at + grace
         return next((c for c in wearer.cancels if start <= c <= end), None)
 
@@ -283,7 +252,7 @@ class FallDetector:
 
     def _alert(
         self,
-        wearer: _Wearer,
+        wearer: Wearer,
         device: str,
         now: float,
         *,

@@ -381,3 +381,23 @@ def test_a_device_event_from_a_wearable_clock_off_by_minutes(
         alerts = detector.tick(T0 + waited)
     assert [a.priority for a in alerts] == [Priority.HIGH]
     assert waited <= DEVICE_GRACE_S + 1
+
+
+UNUSABLE = [
+    ("a 5 Hz stream", 5.0, [[0.0, 6.0, 0.0]] * 5),
+    ("a NaN in the batch", 50.0, [[0.0, 1.0, 0.0]] * 49 + [[float("nan"), 6.0, 0.0]]),
+    ("an infinite value", 50.0, [[0.0, float("inf"), 0.0]] * 50),
+]
+
+
+@pytest.mark.parametrize(("hz", "g"), [u[1:] for u in UNUSABLE], ids=[u[0] for u in UNUSABLE])
+def test_unusable_batches_are_skipped_with_a_warning(
+    facility: Facility, hz: float, g: list[list[float]], caplog: pytest.LogCaptureFixture
+) -> None:
+    detector = FallDetector(facility)
+    batch = AccBatch(hz=hz, g=np.array(g))
+    for k in range(3):
+        assert detector.feed(Reading("f1", "wb-waist", "r-waist", T0 + k, acc=batch)) == []
+    assert len([r for r in caplog.records if "unusable" in r.getMessage()]) == 1
+    # the stream's good batches still work
+    assert [a.priority for a in stream(detector, fall())] == [Priority.HIGH]
