@@ -64,6 +64,11 @@ class Score:
     delays: list[float] = field(default_factory=list)  # impact to alert, s
 
     @property
+    def n(self) -> int:
+        """Recordings scored."""
+        return self.falls + self.adls
+
+    @property
     def sensitivity(self) -> float:
         return self.caught / self.falls if self.falls else float("nan")
 
