@@ -46,6 +46,25 @@ def add_parsers(sub: Any) -> None:
     _common(drill)
     drill.set_defaults(func=_drill)
 
+    nurses = sub.add_parser(
+        "nurses",
+        help="virtual nurses: answer pages after set delays, or never (tests of escalation)",
+    )
+    nurses.add_argument("--facility", type=Path, required=True, help="facility file")
+    nurses.add_argument("--mqtt-url", help=f"broker (default {DEFAULT_MQTT_URL})")
+    nurses.add_argument(
+        "--reply",
+        action="append",
+        default=[],
+        metavar="STAFF=STEPS",
+        help="how one nurse answers, e.g. n-e-night=received@2,accepted@20 or c-night=never",
+    )
+    nurses.add_argument(
+        "--default", default="received@2,accepted@20", help="everyone else (default: %(default)s)"
+    )
+    nurses.add_argument("--log-level", default="WARNING")
+    nurses.set_defaults(func=_nurses)
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mqtt-url", help=f"broker (default {DEFAULT_MQTT_URL})")
@@ -92,6 +111,45 @@ def _drill(args: argparse.Namespace) -> int:
     return asyncio.run(
         run(scenario, mqtt_url=url, out=None, speed=_speed(args.speed, 1.0), title="DRILL")
     )
+
+
+def _nurses(args: argparse.Namespace) -> int:
+    from shouhu.errors import ConfigError
+    from shouhu.facility import load_facility
+    from simulator.nurses import NurseBehaviour
+
+    facility = load_facility(args.facility)
+    behaviours = {}
+    for spec in args.reply:
+        staff, _, steps = spec.partition("=")
+        if facility.member(staff) is None:
+            raise ConfigError(f"--reply {spec!r}: no staff member {staff!r} in {args.facility}")
+        behaviours[staff] = NurseBehaviour.parse(steps)
+    default = NurseBehaviour.parse(args.default)
+    return asyncio.run(
+        _answer_pages(args.mqtt_url or DEFAULT_MQTT_URL, facility.id, behaviours, default)
+    )
+
+
+async def _answer_pages(url: str, facility: str, behaviours: Any, default: Any) -> int:
+    from rich.console import Console
+
+    from simulator.nurses import VirtualNurses
+
+    console = Console(highlight=False)
+    async with VirtualNurses(url, facility, nurses=behaviours, default=default) as nurses:
+        console.print(f"virtual nurses of {facility} answering pages on {url}; Ctrl-C stops")
+        pages = replies = 0
+        while True:
+            await asyncio.sleep(0.2)
+            for page in nurses.pages[pages:]:
+                drill = " [yellow](drill)[/]" if page.page.get("exercise") else ""
+                console.print(
+                    f"page to [bold]{page.staff}[/]{drill}: {page.page.get('summary', '')}"
+                )
+            for reply in nurses.replies[replies:]:
+                console.print(f"  {reply.staff} {reply.status} page {reply.page_id}")
+            pages, replies = len(nurses.pages), len(nurses.replies)
 
 
 @contextlib.contextmanager
