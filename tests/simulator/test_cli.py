@@ -15,21 +15,24 @@ from simulator.truth import read_truth
 from tests.conftest import EXAMPLE
 from tests.plain_mqtt import PlainClient
 
-SHORT = f"""\
+SHORT = """\
 name: short
-facility: {EXAMPLE}
+facility: facility.yaml
 start: "2026-11-30 02:00"
 duration: 3m
 seed: 5
 residents: [r-002, r-007]
 events:
-  - {{at: "+30s", resident: r-002, kind: sos}}
-  - {{at: "02:01", resident: r-007, kind: fall, outcome: struggling, device_event: true}}
+  - {at: "+30s", resident: r-002, kind: sos}
+  - {at: "02:01", resident: r-007, kind: fall, outcome: struggling, device_event: true}
 """
+F = "sim-test-home"  # its own facility id: retained status messages stay out of other tests
 
 
 @pytest.fixture
 def short(tmp_path: Path) -> Path:
+    facility = EXAMPLE.read_text(encoding="utf-8").replace("id: demo-home", f"id: {F}", 1)
+    (tmp_path / "facility.yaml").write_text(facility, encoding="utf-8")
     path = tmp_path / "short.yaml"
     path.write_text(SHORT, encoding="utf-8")
     return path
@@ -52,6 +55,7 @@ def test_a_bad_scenario_is_a_clear_error(
 ) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(SHORT.replace("kind: sos", "kind: explosion"), encoding="utf-8")
+    (tmp_path / "facility.yaml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["simulate", str(path), "--out", str(tmp_path)]) == 2
     assert f"{path}:8: events[0].kind" in capsys.readouterr().err
 
@@ -60,8 +64,8 @@ def test_a_bad_scenario_is_a_clear_error(
 def test_simulate_publishes_to_the_broker(short: Path, mqtt_url: str) -> None:
     device = PlainClient(mqtt_url)
     try:
-        device.subscribe("shouhu/v1/demo-home/devices/+/event")
-        device.subscribe("shouhu/v1/demo-home/devices/bed-002/telemetry")
+        device.subscribe(f"shouhu/v1/{F}/devices/+/event")
+        device.subscribe(f"shouhu/v1/{F}/devices/bed-002/telemetry")
         assert main(["simulate", str(short), "--mqtt-url", mqtt_url, "--speed", "max"]) == 0
         got: dict[str, list[dict[str, object]]] = {}
         deadline = time.time() + 10
