@@ -1,12 +1,14 @@
 """Personal baselines: each resident's own sleeping vital signs.
 
-Learned from calm epochs in bed at night over recent nights, with robust
+Learned from calm epochs in bed over recent nights, with robust
 statistics (median of epoch medians; spread as the median absolute
 deviation of samples within an epoch), so a resident with chronic low SpO2
 or a heart rate blunted by beta-blockers is compared with themself, not with
 a textbook. Values configured in the facility file (``baselines:``) take
 precedence over what is learned; until enough has been learned, learned
-values are shrunk towards a population prior.
+values are shrunk towards a prior: the population's, adjusted for what the
+facility file says of the resident (COPD: faster breathing and SpO2 near
+90 %; a beta-blocker: a slower heart).
 
 Per sample the cost is one list append; numpy runs once per epoch.
 """
@@ -18,12 +20,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from shouhu.facility import Facility
+from shouhu.facility import Facility, Resident
 
 SIGNALS = ("hr", "rr", "spo2", "movement")
 PRIOR = {"hr": 64.0, "rr": 15.0, "spo2": 95.0, "movement": 0.05}
 PRIOR_SPREAD = {"hr": 3.0, "rr": 1.5, "spo2": 1.0, "movement": 0.03}
 MAD_TO_SD = 1.4826
+BETA_BLOCKERS = ("metoprolol", "bisoprolol", "atenolol", "carvedilol", "propranolol", "nebivolol")
+
+
+def prior_for(resident: Resident | None) -> dict[str, float]:
+    prior = dict(PRIOR)
+    if resident is None:
+        return prior
+    if resident.hypercapnic:
+        prior["rr"], prior["spo2"] = 18.0, 91.0
+    medications = " ".join(resident.medications).lower()
+    if any(drug in medications for drug in BETA_BLOCKERS):
+        prior["hr"] = 56.0
+    return prior
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +49,14 @@ class Baseline:
     spread: dict[str, float]  # robust SD of samples around the epoch median
     source: dict[str, str]  # "configured", "learned" or "default"
     hr_max: float | None = None  # configured absolute heart-rate limit
-    epochs: int = 0
+    epochs: dict[str, int] = field(default_factory=dict)  # learned epochs per signal
+
+    def known(self, *, epochs: int = 3) -> bool:
+        """Whether HR, RR and SpO2 are configured or learned from ``epochs`` epochs or more."""
+        return all(
+            self.source[s] == "configured" or self.epochs.get(s, 0) >= epochs
+            for s in ("hr", "rr", "spo2")
+        )
 
     def __getitem__(self, signal: str) -> float:
         return self.value[signal]
@@ -66,6 +88,7 @@ class BaselineBook:
         self.min_samples = min_samples
         self.shrink_epochs = shrink_epochs
         self._configured = {r.id: r.baselines for r in facility.residents}
+        self._priors = {r.id: prior_for(r) for r in facility.residents}
         self._learners: dict[str, _Learner] = {}
         self._cache: dict[str, tuple[int, Baseline]] = {}
 
@@ -114,6 +137,7 @@ class BaselineBook:
     def _build(self, resident: str) -> Baseline:
         learner = self._learners.get(resident) or _Learner()
         configured = self._configured.get(resident)
+        prior = self._priors.get(resident, PRIOR)
         overrides = {
             "hr": configured.hr_sleep if configured else None,
             "rr": configured.rr_sleep if configured else None,
@@ -128,18 +152,18 @@ class BaselineBook:
             if n:
                 learned = float(np.median(np.asarray(medians)))
                 weight = n / (n + self.shrink_epochs)
-                value[signal] = weight * learned + (1 - weight) * PRIOR[signal]
+                value[signal] = weight * learned + (1 - weight) * prior[signal]
                 spreads = np.asarray(learner.spreads[signal])
                 spread[signal] = max(float(np.median(spreads)) * MAD_TO_SD, 1e-3)
                 source[signal] = "learned"
             else:
-                value[signal] = PRIOR[signal]
+                value[signal] = prior[signal]
                 spread[signal] = PRIOR_SPREAD[signal]
                 source[signal] = "default"
             override = overrides.get(signal)
             if override is not None:
                 value[signal] = override
                 source[signal] = "configured"
-        epochs = max((len(d) for d in learner.medians.values()), default=0)
+        epochs = {signal: len(learner.medians.get(signal, ())) for signal in SIGNALS}
         hr_max = configured.hr_max if configured else None
         return Baseline(value, spread, source, hr_max, epochs)

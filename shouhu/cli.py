@@ -1,4 +1,4 @@
-"""The ``shouhu`` command: demo, run, simulate, drill, load, bench, schemas."""
+"""The ``shouhu`` command: demo, run, simulate, drill, load, bench, evaluate, schemas."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -103,6 +104,18 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     bench.add_argument("--log-level", default="WARNING")
     bench.set_defaults(func=_bench)
+
+    evaluate = sub.add_parser(
+        "evaluate", help="score the detectors on simulated nights and real fall recordings"
+    )
+    evaluate.add_argument("--facility", type=Path, default=EXAMPLE_FACILITY)
+    evaluate.add_argument("--nights", type=int, default=5, help="facility nights (default 5)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    evaluate.add_argument("--falls-dev", type=Path, help="falls-dev folder (default: found)")
+    evaluate.add_argument("--no-falls-dev", action="store_true", help="skip the recordings")
+    evaluate.add_argument("--log-level", default="ERROR")
+    evaluate.set_defaults(func=_evaluate)
 
     schemas = sub.add_parser("schemas", help="write the protocol's JSON Schemas")
     schemas.add_argument("--out", type=Path, default=Path("docs/schemas"))
@@ -238,6 +251,21 @@ def _load(args: argparse.Namespace) -> int:
     from simulator.load_cli import run_load_command
 
     return _run_async(lambda: run_load_command(args))
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from alerting.evaluation.command import run_evaluate
+
+    if args.nights < 1 or args.workers < 1:
+        raise ConfigError("--nights and --workers must be at least 1")
+    return run_evaluate(
+        load_facility(args.facility),
+        nights=args.nights,
+        seed=args.seed,
+        workers=args.workers,
+        falls_dev=args.falls_dev,
+        skip_falls=args.no_falls_dev,
+    )
 
 
 def _schemas(args: argparse.Namespace) -> int:

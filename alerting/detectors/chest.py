@@ -5,14 +5,24 @@ Signs, each against the resident's own sleeping baseline (``BaselineBook``):
 - heart rate well above the baseline, or above an absolute limit;
 - fast breathing;
 - SpO2 falling below the baseline;
-- restlessness in bed (bed movement index, or the wearable's accelerometer).
+- restless or sitting up in bed: the bed's movement index, averaged over
+  ``SIGN_WINDOW_S``, well above lying still (from the wearable's
+  accelerometer when the bed gives no movement).
 
-A sign is on when it held in ``SIGN_SHARE`` of the samples of the last
+A vital sign is on when it held in ``SIGN_SHARE`` of the samples of the last
 ``SIGN_WINDOW_S`` seconds, so one artifact (a single low SpO2 sample, a
-motion spike) never turns a sign on. One sign alone never alarms: three or
-more held for ``CONFIRM_S`` seconds raise ``high``; two held for
-``CONFIRM_TWO_S`` raise ``medium``. Restlessness counts only in bed (walking
-to the toilet is not restlessness) and only with a cardiorespiratory sign.
+motion spike) never turns a sign on. Waking up, sitting up or turning over
+raises the pulse, the breathing and the bed's movement together; what an
+arousal does not do is lower the SpO2 or push the pulse or the breathing
+far up. So an alarm needs two cardiorespiratory signs and a *specific* one:
+falling SpO2, or the heart or breathing rate at its ``strong`` level.
+
+- ``high``: three signs or more (restlessness counts as the third), one of
+  them specific, held ``CONFIRM_S`` seconds;
+- ``medium``: two cardiorespiratory signs, one of them specific, held
+  ``CONFIRM_TWO_S`` seconds, once the resident's baselines are known
+  (learned or configured: a default baseline is not trusted for that).
+
 Watched at night or while the resident is in bed.
 """
 
@@ -23,20 +33,22 @@ from dataclasses import dataclass, field
 from alerting.baselines import Baseline, BaselineBook
 from alerting.detectors.latch import Latch
 from alerting.detectors.night import NightHours
-from alerting.detectors.window import FlagWindow, RecentValues
+from alerting.detectors.window import FlagWindow, MeanWindow, RecentValues
 from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
 from shouhu.facility import Facility
 
-SIGN_WINDOW_S = 30.0
+SIGN_WINDOW_S = 20.0
 SIGN_SHARE = 0.6
 SIGN_MIN_SAMPLES = 5
 CONFIRM_S = 15.0
-CONFIRM_TWO_S = 45.0
+CONFIRM_TWO_S = 60.0
 CLEAR_AFTER_S = 120.0
 IN_BED_S = 60.0  # presence seen this recently means in bed
 HR_ABSOLUTE = 120.0
-ACC_RESTLESS_G = 0.08
-SIGNS = ("hr", "rr", "spo2", "restless")
+ACC_RESTLESS_G = 0.08  # sd of |acc| in a batch: moving about
+RESTLESS_MOVEMENT = 0.07  # mean bed movement index: above lying awake, as when sitting up
+SIGNS = ("hr", "rr", "spo2", "restless", "hr+", "rr+")
+VITALS = ("hr", "rr", "spo2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +57,20 @@ class Limits:
     rr: float
     spo2: float
     movement: float
+    hr_strong: float
+    rr_strong: float
 
     @classmethod
     def of(cls, b: Baseline) -> Limits:
-        hr_rise = max(15.0, 0.25 * b["hr"], 2.5 * b.spread["hr"])
+        hr_rise = max(15.0, 0.2 * b["hr"], 2.5 * b.spread["hr"])
         absolute = b.hr_max if b.hr_max is not None else max(HR_ABSOLUTE, b["hr"] + 15.0)
-        rr = min(b["rr"] + max(6.0, 0.35 * b["rr"]), max(24.0, b["rr"] + 4.0))
-        spo2 = b["spo2"] - max(4.0, 2.0 * b.spread["spo2"])
-        movement = max(0.3, b["movement"] + 0.2)
-        return cls(min(b["hr"] + hr_rise, absolute), rr, spo2, movement)
+        rr = min(b["rr"] + max(4.0, 0.25 * b["rr"]), max(24.0, b["rr"] + 4.0))
+        spo2 = b["spo2"] - max(3.0, 2.0 * b.spread["spo2"])
+        movement = max(RESTLESS_MOVEMENT, b["movement"] + 0.05)
+        hr_strong = min(b["hr"] + max(25.0, 0.35 * b["hr"]), absolute + 10.0)
+        rr_strong = min(b["rr"] + max(7.0, 0.45 * b["rr"]), max(26.0, b["rr"] + 5.0))
+        hr = min(b["hr"] + hr_rise, absolute)
+        return cls(hr, rr, spo2, movement, hr_strong, rr_strong)
 
 
 @dataclass(slots=True)
@@ -61,12 +78,14 @@ class _Resident:
     windows: dict[str, FlagWindow] = field(
         default_factory=lambda: {s: FlagWindow(SIGN_WINDOW_S) for s in SIGNS}
     )
+    movement: MeanWindow = field(default_factory=lambda: MeanWindow(SIGN_WINDOW_S))
     values: dict[str, RecentValues] = field(
         default_factory=lambda: {s: RecentValues() for s in ("hr", "rr", "spo2")}
     )
     since: dict[str, float] = field(default_factory=dict)  # sign -> when it turned on
     version: int = -1
     limits: Limits | None = None
+    known: bool = False  # baselines learned or configured
     last_presence: float = float("-inf")
     concordant_since: float | None = None
     count: int = 0
@@ -95,7 +114,7 @@ class ChestDistressDetector:
         limits = self._limits(obs.resident, state)
         self._flag(obs, state, limits, in_bed)
         count = self._count(state, ts, in_bed)
-        if in_bed and count == 0 and self.night(ts):
+        if in_bed and count < 2 and "restless" not in state.since:
             self._learn(obs)
         return self._decide(obs, state, count)
 
@@ -110,7 +129,9 @@ class ChestDistressDetector:
     def _limits(self, resident: str, state: _Resident) -> Limits:
         version = self.baselines.version(resident)
         if state.limits is None or version != state.version:
-            state.limits = Limits.of(self.baselines.baseline(resident))
+            baseline = self.baselines.baseline(resident)
+            state.limits = Limits.of(baseline)
+            state.known = baseline.known()
             state.version = version
         return state.limits
 
@@ -118,15 +139,17 @@ class ChestDistressDetector:
         w, ts = state.windows, r.ts
         if r.hr is not None and r.hr > 0:
             w["hr"].add(ts, r.hr >= limits.hr)
+            w["hr+"].add(ts, r.hr >= limits.hr_strong)
             state.values["hr"].add(r.hr)
         if r.rr is not None and r.rr > 0:
             w["rr"].add(ts, r.rr >= limits.rr)
+            w["rr+"].add(ts, r.rr >= limits.rr_strong)
             state.values["rr"].add(r.rr)
         if r.spo2 is not None and r.spo2 > 0:
             w["spo2"].add(ts, r.spo2 <= limits.spo2)
             state.values["spo2"].add(r.spo2)
         if in_bed and r.movement is not None:
-            w["restless"].add(ts, r.movement >= limits.movement)
+            state.movement.add(ts, r.movement)
         elif in_bed and r.acc is not None and state.count >= 1:
             g = r.acc.g
             mag = (g * g).sum(axis=1) ** 0.5
@@ -134,14 +157,18 @@ class ChestDistressDetector:
 
     def _count(self, state: _Resident, ts: float, in_bed: bool) -> int:
         count = 0
+        state.movement.expire(ts)
         for sign, window in state.windows.items():
             window.expire(ts)
             on = window.holds(share=SIGN_SHARE, at_least=SIGN_MIN_SAMPLES)
-            if sign == "restless" and not in_bed:
-                on = False
+            if sign == "restless":
+                moving = state.movement.count >= SIGN_MIN_SAMPLES and (
+                    state.movement.mean >= (state.limits.movement if state.limits else 1.0)
+                )
+                on = in_bed and (moving or window.holds(share=0.3, at_least=SIGN_MIN_SAMPLES))
             if on:
                 state.since.setdefault(sign, ts)
-                count += sign != "restless"
+                count += sign in VITALS
             else:
                 state.since.pop(sign, None)
         state.count = count
@@ -157,9 +184,10 @@ class ChestDistressDetector:
 
     def _decide(self, r: Reading, state: _Resident, cardio: int) -> list[Alert]:
         resident = r.resident or ""
-        signs = len(state.since)
-        concordant = cardio >= 2 or (cardio >= 1 and "restless" in state.since)
-        if not concordant:
+        since = state.since
+        signs = sum(1 for sign in since if sign in SIGNS[:4])
+        specific = "spo2" in since or "hr+" in since or "rr+" in since
+        if cardio < 2 or not specific:
             state.concordant_since = None
             return self.latch.release(resident, r.ts, "Chest distress signs have settled.")
         if state.concordant_since is None:
@@ -168,7 +196,7 @@ class ChestDistressDetector:
         held = r.ts - state.concordant_since
         if signs >= 3 and held >= CONFIRM_S:
             priority = Priority.HIGH
-        elif held >= CONFIRM_TWO_S:
+        elif held >= CONFIRM_TWO_S and state.known:
             priority = Priority.MEDIUM
         elif self.latch.is_open(resident):
             latest = self.latch.latest(resident)
@@ -181,7 +209,7 @@ class ChestDistressDetector:
         b = self.baselines.baseline(r.resident or "")
         onset = min(state.since.values())
         parts = []
-        for sign in SIGNS:
+        for sign in SIGNS[:4]:
             if sign not in state.since:
                 continue
             held = f"for {r.ts - state.since[sign]:.0f} s"

@@ -48,6 +48,36 @@ class FlagWindow:
         self._true = 0
 
 
+class MeanWindow:
+    """The mean of the values of the last ``span`` seconds, kept as a running sum."""
+
+    __slots__ = ("_sum", "_values", "span")
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self._values: deque[tuple[float, float]] = deque()
+        self._sum = 0.0
+
+    def add(self, ts: float, value: float) -> None:
+        self._values.append((ts, value))
+        self._sum += value
+        self.expire(ts)
+
+    def expire(self, now: float) -> None:
+        horizon = now - self.span
+        values = self._values
+        while values and values[0][0] <= horizon:
+            self._sum -= values.popleft()[1]
+
+    @property
+    def count(self) -> int:
+        return len(self._values)
+
+    @property
+    def mean(self) -> float:
+        return self._sum / len(self._values) if self._values else 0.0
+
+
 class RecentValues:
     """The last few values of a signal, for a robust figure in the evidence."""
 
