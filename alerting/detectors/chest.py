@@ -15,7 +15,8 @@ motion spike) never turns a sign on. Waking up, sitting up or turning over
 raises the pulse, the breathing and the bed's movement together; what an
 arousal does not do is lower the SpO2 or push the pulse or the breathing
 far up. So an alarm needs two cardiorespiratory signs and a *specific* one:
-falling SpO2, or the heart or breathing rate at its ``strong`` level.
+falling SpO2, or the heart or breathing rate at its ``strong`` level (the
+heart rate only against a known baseline).
 
 - ``high``: three signs or more (restlessness counts as the third), one of
   them specific, held ``CONFIRM_S`` seconds;
@@ -186,7 +187,8 @@ class ChestDistressDetector:
         resident = r.resident or ""
         since = state.since
         signs = sum(1 for sign in since if sign in SIGNS[:4])
-        specific = "spo2" in since or "hr+" in since or "rr+" in since
+        # A default baseline cannot say the pulse is far above *this* resident's usual.
+        specific = "spo2" in since or "rr+" in since or ("hr+" in since and state.known)
         if cardio < 2 or not specific:
             state.concordant_since = None
             return self.latch.release(resident, r.ts, "Chest distress signs have settled.")
