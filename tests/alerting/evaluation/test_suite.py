@@ -7,7 +7,8 @@ import pytest
 from alerting.evaluation.runner import run_tasks
 from alerting.evaluation.scoring import HIGH_EMERGENCIES
 from alerting.evaluation.suite import quick_suite
-from shouhu.facility import Facility
+from shouhu.facility import Facility, load_facility
+from tests.conftest import EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +19,6 @@ def result(facility: Facility):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def facility() -> Facility:
-    from tests.conftest import EXAMPLE
-
-    from shouhu.facility import load_facility
-
     return load_facility(EXAMPLE)
 
 
