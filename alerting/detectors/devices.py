@@ -2,8 +2,9 @@
 
 - Offline: the device's last will (``status: offline``), or silence longer
   than ``max(SILENCE_MIN_S, SILENCE_INTERVALS x interval_s)`` (minutes, not
-  hours) for wearables and bed sensors. Buttons report only events, so only
-  their last will counts.
+  hours) for wearables and bed sensors, counted for a device never heard
+  from since the facility's first message. Buttons report only events, so
+  only their last will counts.
 - Battery low: below ``BATTERY_LOW`` %, cleared at ``BATTERY_OK`` %.
 - Wearable removed: a ``removed`` event, or ``worn: false`` for
   ``REMOVED_CONFIRM_S`` seconds; cleared when worn again.
@@ -120,8 +121,8 @@ class DeviceFaultDetector:
         if now < self._next_tick:
             return []
         self._next_tick = now + TICK_S
-        if self._started is None:
-            self._started = now
+        if self._started is None:  # monitoring starts with the first message, not the clock
+            return []
         out: list[Alert] = []
         for d in self._devices.values():
             out.extend(self._check_offline(d, now))

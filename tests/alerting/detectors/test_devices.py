@@ -87,3 +87,13 @@ def test_removed_event_is_immediate_and_worn_clears() -> None:
     assert [(a.kind, a.firing) for a in mine(alerts)] == [(AlertKind.DEVICE_REMOVED, True)]
     alerts = d.feed(DeviceEvent("t", "wb-1", "r-1", t + 9, "worn")) + d.tick(t + 9)
     assert [(a.kind, a.firing) for a in mine(alerts)] == [(AlertKind.DEVICE_REMOVED, False)]
+
+
+def test_monitoring_starts_with_the_first_message_not_the_clock() -> None:
+    d = DeviceFaultDetector(facility())
+    assert d.tick(0.0) == []  # an event clock before any message
+    t = at("02:00")
+    alerts = run(d, both(t, 150))
+    silent = {a.device for a in firing(alerts)}
+    assert silent == {"wb-copd", "bed-copd", "wb-beta", "bed-beta", "bed-10"}
+    assert all(a.ts - t >= 120 for a in firing(alerts))
