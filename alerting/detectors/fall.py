@@ -4,8 +4,8 @@ Two ways in, one alert per resident:
 
 - the wearable's accelerometer batches: ``fall_features`` finds each hard
   impact and, ``OBSERVE_S`` (10 s) later, judges it: a fall when the body has
-  turned well away from its posture before the impact and the wearer is not
-  up and about;
+  turned well away from its posture before the impact (or, at the wrist, lies
+  still after a very hard knock) and the wearer is not up and about;
 - a ``fall`` event from the wearable's own detector.
 
 Either way the resident may press cancel: until the impact is judged
@@ -141,8 +141,10 @@ class FallDetector:
             if segment is not None:
                 alerts.extend(self._judge(reading.device, wearer, segment.flush(reading.ts)))
             record = self.facility.device(reading.device)
-            rule = rule_for(record.placement if record is not None else None, self.rules)
-            segment = wearer.segment = Segment(reading.ts, acc.hz, rule)
+            placement = record.placement if record is not None else None
+            part = "wrist" if placement == "wrist" else "body"
+            rule = rule_for(placement, self.rules)
+            segment = wearer.segment = Segment(reading.ts, acc.hz, rule, part=part)
             segment.place(reading.ts, acc.g)
         assert segment is not None
         alerts.extend(self._judge(reading.device, wearer, segment.decide()))
@@ -160,7 +162,7 @@ class FallDetector:
             ):
                 continue
             priority = Priority.HIGH if impact is not None else Priority.MEDIUM
-            evidence = impact_evidence(decision, self.facility)
+            evidence = impact_evidence(decision, self.facility, part=segment.part)
             if self._bed.stayed_in_bed(wearer.resident, decision.at, decision.now):
                 priority = Priority.LOW
                 evidence += (

@@ -50,10 +50,11 @@ class Decision:
 
 
 class Segment:
-    def __init__(self, start_ts: float, hz: float, rule: Rule) -> None:
+    def __init__(self, start_ts: float, hz: float, rule: Rule, *, part: str = "body") -> None:
         self.start_ts = start_ts  # time of sample 0 of ``self.g``
         self.hz = hz
         self.rule = rule
+        self.part = part  # what the device moves with: "body" or "wrist"
         self.g: Samples = np.empty((0, 3))
         self._decided = -1  # absolute index of the last impact judged
         self._dropped = 0  # samples dropped from the front

@@ -12,7 +12,7 @@ def clock_time(ts: float, facility: Facility) -> str:
     return dt.datetime.fromtimestamp(ts, facility.tz).strftime("%H:%M:%S")
 
 
-def impact_evidence(decision: Decision, facility: Facility) -> str:
+def impact_evidence(decision: Decision, facility: Facility, *, part: str = "body") -> str:
     """In words: 'Hard impact (4.1 g) at 02:13:05, then lying still for 8 s (...).'"""
     start = f"Hard impact ({decision.peak_g:.1f} g) at {clock_time(decision.at, facility)}"
     impact = decision.impact
@@ -21,7 +21,7 @@ def impact_evidence(decision: Decision, facility: Facility) -> str:
     how = "still" if impact.activity_g < 0.05 else "moving a little"
     return (
         f"{start}, then lying {how} for {impact.still_s:.0f} s"
-        f" (body turned {impact.tilt_deg:.0f}° from its posture before the impact)."
+        f" ({part} turned {impact.tilt_deg:.0f}° from its position before the impact)."
     )
 
 

@@ -37,6 +37,10 @@ class Rule:
     impact_g: float  # peak acceleration that counts as a hard impact
     tilt_deg: float  # posture change that counts as lying down
     activity_g: float  # movement above this after the impact means up and about
+    # A very hard impact followed by near-total stillness is a fall even without
+    # a posture change (None: not for this placement).
+    still_impact_g: float | None = None
+    still_g: float = 0.03
 
 
 # Chosen from the physics first (a trunk that turns 60 degrees or more is no
@@ -45,7 +49,9 @@ class Rule:
 RULES: dict[str, Rule] = {
     "waist": Rule(impact_g=2.0, tilt_deg=60.0, activity_g=0.3),
     "pendant": Rule(impact_g=1.8, tilt_deg=60.0, activity_g=0.3),
-    "wrist": Rule(impact_g=3.0, tilt_deg=50.0, activity_g=0.15),
+    # a forearm on the floor can point anywhere: a very hard knock and then
+    # lying still is enough (a trunk must turn: D11, collapsing into a chair)
+    "wrist": Rule(impact_g=3.0, tilt_deg=50.0, activity_g=0.15, still_impact_g=5.0),
 }
 DEFAULT_PLACEMENT = "waist"
 
@@ -77,9 +83,13 @@ class Impact:
     def verdict(self, rule: Rule) -> Verdict:
         if self.activity_g > rule.activity_g:
             return Verdict.ACTIVE
-        if min(self.tilt_deg, self.late_tilt_deg) < rule.tilt_deg:
-            return Verdict.UPRIGHT
-        return Verdict.FALL
+        turned = min(self.tilt_deg, self.late_tilt_deg) >= rule.tilt_deg
+        still = (
+            rule.still_impact_g is not None
+            and self.peak_g >= rule.still_impact_g
+            and self.activity_g <= rule.still_g
+        )
+        return Verdict.FALL if turned or still else Verdict.UPRIGHT
 
 
 def magnitude(g: Samples) -> npt.NDArray[np.float64]:
