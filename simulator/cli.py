@@ -46,6 +46,21 @@ def add_parsers(sub: Any) -> None:
     _common(drill)
     drill.set_defaults(func=_drill)
 
+    replay = sub.add_parser(
+        "replay",
+        help="publish a recording (CSV, SisFall, UMAFall) as one device's telemetry",
+        description="See simulator/replay.py for the CSV columns.",
+    )
+    replay.add_argument("recording", type=Path)
+    replay.add_argument("--facility", type=Path, required=True, help="facility file")
+    replay.add_argument("--device", required=True, help="the wearable or bed it plays")
+    replay.add_argument("--position", default="WAIST", help="UMAFall sensor: WAIST, WRIST, CHEST")
+    replay.add_argument("--start", help="local date-time of the first sample (default: now)")
+    replay.add_argument("--exercise", action="store_true", help="mark every message a drill")
+    replay.add_argument("--out", type=Path, help="write messages.jsonl into this directory")
+    _common(replay)
+    replay.set_defaults(func=_replay)
+
     nurses = sub.add_parser(
         "nurses",
         help="virtual nurses: answer pages after set delays, or never (tests of escalation)",
@@ -111,6 +126,45 @@ def _drill(args: argparse.Namespace) -> int:
     return asyncio.run(
         run(scenario, mqtt_url=url, out=None, speed=_speed(args.speed, 1.0), title="DRILL")
     )
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from shouhu.errors import ConfigError
+    from shouhu.facility import load_facility
+    from simulator.replay import read_track, replay_messages
+    from simulator.scenario import parse_local
+
+    facility = load_facility(args.facility)
+    if facility.device(args.device) is None:
+        raise ConfigError(f"--device {args.device!r}: not a device of {args.facility}")
+    track = read_track(args.recording, position=args.position)
+    try:
+        start = (
+            float(int(time.time())) if args.start is None else parse_local(args.start, facility.tz)
+        )
+    except ValueError as exc:
+        raise ConfigError(f"--start: {exc}") from exc
+    messages = replay_messages(
+        track, facility=facility.id, device=args.device, start=start, exercise=args.exercise
+    )
+    url = args.mqtt_url or (None if args.out else DEFAULT_MQTT_URL)
+    return asyncio.run(_send_replay(messages, url, args.out, _speed(args.speed, 1.0), start, track))
+
+
+async def _send_replay(
+    messages: Any, url: str | None, out: Path | None, speed: float | None, start: float, track: Any
+) -> int:
+    from rich.console import Console
+
+    from simulator.publisher import send
+
+    console = Console(stderr=True, highlight=False)
+    rate = f", accelerometer at {track.hz:g} Hz" if track.hz else ""
+    console.print(f"replaying {track.seconds} s{rate}")
+    with _files(out) as handle:
+        tally = await send(messages, mqtt_url=url, out=handle, speed=speed, start=start)
+    console.print(f"sent {tally.messages:,} messages, {tally.bytes / 1e3:,.0f} kB")
+    return 0 if tally.refused == 0 else 1
 
 
 def _nurses(args: argparse.Namespace) -> int:
