@@ -12,14 +12,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from alerting.channels import Channels
-from alerting.core import AlertCore
+from alerting.core import AlertCore, vitals_of
 from alerting.escalation import Escalator
 from alerting.incidents import Incident
 from alerting.paging import Delivery, Page
 from alerting.responder import Responder
 from alerting.store import IncidentStore
 from shouhu.clock import ManualClock
-from shouhu.domain import Alert, AlertKind, Priority
+from shouhu.domain import Alert, AlertKind, Priority, Reading
 from shouhu.facility import Facility
 
 F = "demo-home"
@@ -55,6 +55,14 @@ class Harness:
     escalator: Escalator
     handheld: Recorder
     alarms: list[Alert]
+    core: AlertCore
+
+    def reading(self, offset: float, device: str = "wb-007", **vitals: float) -> None:
+        """A reading reaches the core and the responder, as the service hands it on."""
+        resident = self.facility.device(device).resident  # type: ignore[union-attr]
+        reading = Reading(F, device, resident, NIGHT + offset, **vitals)  # type: ignore[arg-type]
+        self.core.observe(reading)
+        self.responder.record(reading, vitals_of(reading))
 
     async def alert(self, kind: AlertKind = AlertKind.SOS, **fields: object) -> Incident:
         values: dict[str, object] = {
@@ -119,7 +127,8 @@ async def harness(
         clock=clock,
     )
     try:
-        yield Harness(store, facility, clock, responder, escalator, recorder, alarms)
+        await responder.restore()
+        yield Harness(store, facility, clock, responder, escalator, recorder, alarms, core)
     finally:
         await escalator.drain()
         await store.close()

@@ -8,6 +8,7 @@ import pytest
 
 from alerting.incidents import Outcome, State
 from alerting.paging import Delivery
+from alerting.watchdog import Watchdog
 from shouhu.domain import AlertKind, Priority
 from shouhu.facility import EmergencyServices, Facility
 from tests.alerting.escalation_harness import NIGHT, Harness, Recorder, harness
@@ -200,3 +201,40 @@ async def test_a_restarted_escalator_runs_late_steps_first_and_pages_nobody_twic
         assert not before & set(ids)  # nothing paged before was paged again
         assert len(ids) == len(set(ids))
         assert {i.split(".")[1] for i in ids} == {"2", "3"}  # the steps not yet run
+
+
+async def test_the_watchdog_raises_an_alarm_when_a_due_step_has_not_run(h: Harness) -> None:
+    incident = await h.alert()
+    await h.receive_all()
+    dog = Watchdog(h.escalator.outbox, ["demo-home"], h.alarms.append, grace_s=10)
+    assert await dog.check(NIGHT + 39) == []  # due at 30 s: within the grace
+    late = await dog.check(NIGHT + 45)  # the escalator did not tick: stuck
+    assert [(s.incident_id, s.target) for s in late] == [
+        (incident.id, "charge_nurse"),
+        (incident.id, "all_nurses"),
+    ]
+    assert [(a.kind, a.key) for a in h.alarms] == [(AlertKind.PAGING_FAILURE, "watchdog")]
+    await dog.check(NIGHT + 50)
+    assert len(h.alarms) == 1  # one alarm per overdue step, not one per check
+    await h.at(50)
+    assert await dog.check(NIGHT + 50) == []
+
+
+async def test_a_page_caught_mid_send_by_a_crash_never_reaches_the_handheld_twice(
+    h: Harness, db_url: str
+) -> None:
+    incident = await h.alert()
+    page_id = h.handheld.sent[0].page_id
+    # as if the core died after publishing but before recording it: the row says "sending"
+    await h.escalator.pages.update_page(page_id, status="sending", next_at=NIGHT + 15)
+    async with harness(db_url, h.facility) as restarted:
+        restarted.escalator.dispatcher.channels.add("test://dispatch", Recorder(name="dispatch"))
+        await restarted.at(5)
+        await restarted.responder.on_reply("demo-home", "n-e-night", page_id, "received")
+        await restarted.at(16)
+        assert restarted.handheld.to("n-e-night") == []  # not paged again on the handheld
+        record = await restarted.escalator.pages.page(page_id)
+        assert record is not None and record.status == "delivered"
+        assert restarted.alarms == []
+    stored = await h.store.get(incident.id)
+    assert stored is not None and stored.state is State.DELIVERED

@@ -35,6 +35,7 @@ async def api(
         api_port=None,
         client_id=f"core-api-{db.parent.name}"[:60],
     ) as run:
+        await run.service.wait_connected()
         transport = httpx.ASGITransport(app=create_app(run.service))
         async with httpx.AsyncClient(transport=transport, base_url="http://shouhu") as client:
             yield run, client
@@ -171,3 +172,22 @@ async def test_handover_sheet_prints_on_one_page(
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
     assert len(pages) == 1
     assert "updated &times;24" in html  # the repeated presses, folded into one line
+
+
+async def test_a_paging_failure_shows_on_healthz(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    async with api(mqtt_url, facility, tmp_path / "e.db") as (run, client):
+        healthy = (await client.get("/healthz")).json()
+        assert healthy["status"] == "ok" and healthy["paging"]["open_failures"] == []
+        await sos(run)  # nobody's handheld confirms receipt
+        run.service.clock.observe(NIGHT + 31)
+        await run.service.escalator.tick(run.service.clock.now())
+        await run.service.responder.drain()
+        health = (await client.get("/healthz")).json()
+        assert health["status"] == "paging_failure"
+        failure = health["paging"]["open_failures"][0]
+        assert "page to n-e-night" in failure["evidence"]
+        assert health["paging"]["failures_total"] >= 1
+        listed = (await client.get("/api/v1/incidents", params={"kind": "paging_failure"})).json()
+        assert [i["id"] for i in listed] == [failure["incident_id"]]
