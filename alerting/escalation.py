@@ -11,6 +11,7 @@ has nothing to do free of database work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping
@@ -107,6 +108,13 @@ class Escalator:
             while self._woken:
                 self._woken = False
                 await self._run(max(now, self.clock.now()))
+
+    async def settle(self, page_id: str, *, within: float = 5.0) -> None:
+        """Let a send in flight record its outcome before a reply to that page is applied."""
+        task = self._inflight.get(page_id)
+        if task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), within)
 
     async def drain(self) -> None:
         """Wait for every page in flight (tests, shutdown)."""

@@ -185,6 +185,7 @@ class Responder:
     async def on_reply(self, facility: str, staff: str, page_id: str, status: str) -> None:
         """A handheld's reply to a page: received, accepted or declined."""
         self.counters.replies += 1
+        await self.escalator.settle(page_id)  # "paged" is recorded before the reply to it
         page = await self.escalator.pages.page(page_id)
         if page is None or page.facility != facility or page.staff != staff:
             self.counters.unmatched_replies += 1

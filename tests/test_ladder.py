@@ -117,12 +117,20 @@ async def test_zone_nurse_ignores_then_charge_nurse_then_emergency_services(
             opened = await eventually(lambda: store.find(facilities=[F], open_only=True))
             incident = opened[0].id
             await eventually(lambda: handhelds.to(incident) == ["n-e-night"])
+
+            async def delivered(count: int) -> bool:
+                pages = await run.service.escalator.pages.pages_of(incident)
+                return sum(p.status == "delivered" for p in pages) == count
+
+            # Simulated time only moves with messages: let the receipts land before it does.
+            await eventually(lambda: delivered(1))
             send(29.5, hr=108, spo2=92, rr=23, worn=True)
             await asyncio.sleep(0.3)
             assert handhelds.to(incident) == ["n-e-night"]  # nobody else yet
             send(30, hr=110, spo2=92, rr=24, worn=True)
             everyone = ["c-night", "n-e-night", "n-e-night", "n-w-night"]
             await eventually(lambda: handhelds.to(incident) == everyone)
+            await eventually(lambda: delivered(4))
             send(89.5, hr=118, spo2=90, rr=26, worn=True)
             await asyncio.sleep(0.3)
             assert dispatch.received == []
