@@ -106,8 +106,11 @@ class Responder:
 
     async def drain(self) -> None:
         """Wait until every queued alert is handled and every page in flight is done."""
-        await self._queue.join()
-        await self.escalator.drain()
+        while True:
+            await self._queue.join()
+            await self.escalator.drain()  # a failed page may raise an alarm: queued again
+            if self._queue.empty():
+                return
 
     async def restore(self) -> None:
         """Rebuild the in-memory view of open incidents after a restart."""

@@ -114,7 +114,9 @@ async def test_zone_nurse_ignores_then_charge_nurse_then_emergency_services(
             store = run.service.store
             send(-5, hr=104, spo2=93, rr=22, worn=True)
             send(0, type="sos")
-            opened = await eventually(lambda: store.find(facilities=[F], open_only=True))
+            opened = await eventually(
+                lambda: store.find(facilities=[F], open_only=True, kind="sos", resident="r-007")
+            )
             incident = opened[0].id
             await eventually(lambda: handhelds.to(incident) == ["n-e-night"])
 
@@ -123,19 +125,19 @@ async def test_zone_nurse_ignores_then_charge_nurse_then_emergency_services(
                 return sum(p.status == "delivered" for p in pages) == count
 
             # Simulated time only moves with messages: let the receipts land before it does.
-            await eventually(lambda: delivered(1))
+            await eventually(lambda: delivered(1), timeout=15)
             send(29.5, hr=108, spo2=92, rr=23, worn=True)
             await asyncio.sleep(0.3)
             assert handhelds.to(incident) == ["n-e-night"]  # nobody else yet
             send(30, hr=110, spo2=92, rr=24, worn=True)
             everyone = ["c-night", "n-e-night", "n-e-night", "n-w-night"]
-            await eventually(lambda: handhelds.to(incident) == everyone)
-            await eventually(lambda: delivered(4))
+            await eventually(lambda: handhelds.to(incident) == everyone, timeout=15)
+            await eventually(lambda: delivered(4), timeout=15)
             send(89.5, hr=118, spo2=90, rr=26, worn=True)
             await asyncio.sleep(0.3)
             assert dispatch.received == []
             send(90, hr=121, spo2=89, rr=27, worn=True)
-            await eventually(lambda: len(dispatch.received) == 1)
+            await eventually(lambda: len(dispatch.received) == 1, timeout=15)
 
             message = dispatch.received[0]
             facts = message["dispatch"]

@@ -51,7 +51,9 @@ async def sos(run: Running, resident: str = "r-006") -> str:
         Alert(F, resident, AlertKind.SOS, Priority.HIGH, NIGHT, "SOS button pressed")
     )
     await run.service.responder.drain()
-    found = await run.service.store.find(facilities=[F], open_only=True)
+    found = await run.service.store.find(
+        facilities=[F], open_only=True, kind="sos", resident=resident
+    )
     return found[0].id
 
 
