@@ -164,6 +164,9 @@ class Page(_Payload):
     vitals: dict[str, Any] = {}
     ts: Timestamp
     exercise: bool = False
+    purpose: Literal["escalation", "reminder", "emergency"] = Field(
+        "escalation", description="the incident's ladder, a reminder, or an emergency page"
+    )
 
 
 class Reply(_Payload):

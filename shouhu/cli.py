@@ -27,8 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    level = getattr(args, "log_level", None) or os.environ.get("SHOUHU_LOG_LEVEL") or "INFO"
     logging.basicConfig(
-        level=getattr(args, "log_level", "INFO").upper(),
+        level=level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     try:
@@ -80,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         help="'event' follows message timestamps (simulated nights)",
     )
     run.add_argument("--client-id", help="MQTT client id; stable for a persistent session")
-    run.add_argument("--log-level", default="INFO")
+    run.add_argument("--log-level", help="env SHOUHU_LOG_LEVEL (default INFO)")
     run.set_defaults(func=_run)
 
     add_simulator_parsers(sub)

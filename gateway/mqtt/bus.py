@@ -7,6 +7,7 @@ import collections
 import contextlib
 import logging
 import ssl
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -24,7 +25,9 @@ Handler = Callable[[str, bytes], Awaitable[None]]
 
 MIN_BACKOFF_S = 0.2
 MAX_BACKOFF_S = 10.0
-YIELD_EVERY = 64  # handled messages between yields to the event loop
+# Handle messages for at most this long before letting other tasks run: every
+# database round trip on the alert path waits for the ingest's turn to end.
+TURN_S = 0.002
 
 logging.getLogger("gmqtt").setLevel(logging.WARNING)  # it logs every packet type at INFO
 
@@ -153,17 +156,18 @@ class MqttBus:
 
     async def _consume(self, handler: Handler) -> None:
         inbox = self._inbox
-        handled = 0
+        turn_ends = time.perf_counter() + TURN_S
         while True:
             if not inbox:
                 self._arrived.clear()
                 await self._arrived.wait()
+                turn_ends = time.perf_counter() + TURN_S
                 continue
             topic, payload = inbox.popleft()
             await handler(topic, bytes(payload))
-            handled += 1
-            if handled % YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # let sockets, timers and the API run
+            if time.perf_counter() > turn_ends:
+                await asyncio.sleep(0)  # let sockets, timers and the alert path run
+                turn_ends = time.perf_counter() + TURN_S
 
     # -- egress: aiomqtt, which awaits each QoS 1 acknowledgement ------------------
 
