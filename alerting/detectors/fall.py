@@ -56,6 +56,7 @@ CANCEL_SLACK_S = 1.0  # a cancel stamped this much before the impact still count
 UP_AGAIN_S = 30.0  # upright this long clears an open fall
 UP_AGAIN_DEG = 30.0  # within this of the posture before the fall counts as upright
 LATE_CANCEL_S = 120.0  # a cancel this long after the alarm is still noted
+MERGE_S = 60.0  # evidence arriving this soon after the alert is added to it
 
 
 class FallDetector:
@@ -265,7 +266,7 @@ class FallDetector:
         detail: dict[str, object],
     ) -> Alert:
         if cancelled is not None:
-            priority = Priority.MEDIUM
+            priority = min(priority, Priority.MEDIUM, key=lambda p: p.rank)
             when = clock_time(cancelled, self.facility)
             evidence += f" The resident pressed cancel at {when}; check on them anyway."
         return Alert(
@@ -288,7 +289,11 @@ class FallDetector:
         opened = self._open.get(key)
         if opened is not None:
             priority = max(opened.priority, alert.priority, key=lambda p: p.rank)
-            alert = replace(alert, onset=opened.onset, priority=priority)
+            evidence = alert.evidence
+            recent = alert.ts - opened.ts <= MERGE_S
+            if recent and not evidence.startswith(opened.evidence):
+                evidence = f"{opened.evidence} {evidence}"  # both ways in saw it
+            alert = replace(alert, onset=opened.onset, priority=priority, evidence=evidence)
         self._open[key] = alert
         return [alert]
 

@@ -422,3 +422,25 @@ def test_unusable_batches_are_skipped_with_a_warning(
     assert len([r for r in caplog.records if "unusable" in r.getMessage()]) == 1
     # the stream's good batches still work
     assert [a.priority for a in stream(detector, fall())] == [Priority.HIGH]
+
+
+def test_the_stream_and_the_device_event_make_one_alert_with_both_evidences(
+    facility: Facility,
+) -> None:
+    motion = fall()
+    at = impact_ts(motion) - T0
+    alerts = stream(FallDetector(facility), motion, events=((round(at + 9), "fall"),))
+    assert {a.condition for a in alerts} == {alerts[0].condition}
+    assert {a.onset for a in alerts} == {alerts[0].onset}
+    last = alerts[-1].evidence
+    assert "lying still" in last and "The wearable detected a fall" in last
+
+
+def test_a_cancel_never_raises_a_turn_in_bed(facility: Facility) -> None:
+    detector = FallDetector(facility)
+    motion = fall()
+    at = impact_ts(motion)
+    for k in range(0, 12, 2):
+        detector.feed(Reading("f1", "bed-1", "r-waist", at + k, presence=True))
+    alerts = stream(detector, motion, events=((round(at - T0 + 3), "cancel"),))
+    assert [a.priority for a in alerts] == [Priority.LOW]
