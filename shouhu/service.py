@@ -86,7 +86,8 @@ class Service:
         self.cores = {f.id: AlertCore(f) for f in facilities}
         subscriptions = [t for f in facilities for t in protocol.subscriptions(f.id)]
         self.bus = MqttBus(mqtt_url, client_id=client_id, subscriptions=subscriptions)
-        self.channels = Channels(mqtt=channel or MqttChannel(self.bus.publish))
+        mqtt = channel or MqttChannel(self.bus.publish, connected=self.bus.connected)
+        self.channels = Channels(mqtt=mqtt)
         for f in facilities:
             self.channels.validate(f)
         self.escalator = Escalator(

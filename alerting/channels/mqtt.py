@@ -7,6 +7,8 @@ the device; the page counts as delivered only then), ``accepted`` or
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
@@ -40,11 +42,19 @@ class MqttChannel:
     name = "mqtt"
     awaits_receipt = True
 
-    def __init__(self, publish: Publish) -> None:
+    def __init__(
+        self, publish: Publish, *, connected: asyncio.Event | None = None, wait_s: float = 3.0
+    ) -> None:
         self._publish = publish
+        self._connected = connected
+        self._wait_s = wait_s
 
     async def send(self, page: Page) -> Delivery:
         topic = staff_topic(page.facility, page.staff, Channel.PAGES)
+        if self._connected is not None and not self._connected.is_set():
+            # at start or mid-reconnect: a moment's wait beats a retry seconds later
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._connected.wait(), self._wait_s)
         try:
             await self._publish(topic, page_payload(page), qos=1)
         except TransientError as exc:
