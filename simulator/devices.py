@@ -9,6 +9,8 @@ sensors missing a quarter of their samples, a draining battery, time offline
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -29,8 +31,15 @@ F64 = npt.NDArray[np.float64]
 _OPT = orjson.OPT_SERIALIZE_NUMPY
 
 
+@functools.lru_cache(maxsize=8192)
+def _second(second: int) -> str:
+    return dt.datetime.fromtimestamp(second, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 def _stamp(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
+    """RFC 3339 in UTC with milliseconds, e.g. ``2026-11-29T18:13:00.123+00:00``."""
+    second = math.floor(ts)
+    return f"{_second(second)}.{int((ts - second) * 1000):03d}+00:00"
 
 
 def _spans(n: int, spans: list[tuple[int, int]]) -> npt.NDArray[np.bool_]:

@@ -150,6 +150,8 @@ def plot_resident(
             axes[0].annotate(
                 event.kind, (float(_dates([event.at])[0]), 4.2), color="#d00", fontsize=9
             )
+    every = {"byminute": [0]} if hi - lo > 3 * 3600 else {"byminute": range(0, 60, 10)}
+    axes[-1].xaxis.set_major_locator(mdates.MinuteLocator(tz=tz, **every))  # type: ignore[no-untyped-call,arg-type]
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))  # type: ignore[no-untyped-call]
     axes[-1].set_xlabel(f"local time ({sc.facility.facility.timezone})")
     fig.tight_layout()
