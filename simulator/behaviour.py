@@ -167,7 +167,7 @@ def _cycles(beh: Behaviour, p: Profile, onset: int, wake: int, rng: np.random.Ge
         length = int(rng.normal(95, 12) * MIN)
         n1 = int((4 if k == 0 else 2) * MIN)
         n3 = int(max(0.0, 30 - 12 * k) * p.n3_share * MIN * rng.uniform(0.6, 1.2))
-        rem = int(min(8 + 8 * k, 30) * MIN * rng.uniform(0.7, 1.2))
+        rem = int(min(6 + 6 * k, 25) * MIN * rng.uniform(0.6, 1.1))
         n2 = max(10 * MIN, length - n1 - n3 - rem)
         first = n2 // 2
         seq = [(Stage.N1, n1), (Stage.N2, first), (Stage.N3, n3), (Stage.N2, n2 - first)]
@@ -191,12 +191,17 @@ def _postures(beh: Behaviour, p: Profile, a: int, b: int, rng: np.random.Generat
 
 
 def _arousals(beh: Behaviour, p: Profile, a: int, b: int, rng: np.random.Generator) -> None:
+    """Brief arousals, and a few long spells awake (lying in the dark, not getting up)."""
     rate = 2.0 + (2.0 if p.fragile else 0.0) + 2.0 * p.restless
     for _ in range(rng.poisson(rate * max(0, b - a) / HOUR)):
         t = a + int(rng.uniform(0, b - a))
         length = int(np.clip(rng.exponential(70), 15, 600))
         beh.write(t, t + length, stage=Stage.WAKE)
         beh.burst(t, int(rng.uniform(2, 6)), float(rng.uniform(0.1, 0.3)))
+    for _ in range(rng.poisson(2.5 if p.fragile else 1.5)):
+        t = a + int(rng.uniform(0, max(1, b - a)))
+        beh.write(t, t + int(rng.uniform(8, 35) * MIN), stage=Stage.WAKE)
+        beh.burst(t, int(rng.uniform(3, 8)), float(rng.uniform(0.2, 0.4)))
 
 
 def _limb_movements(beh: Behaviour, p: Profile, a: int, b: int, rng: np.random.Generator) -> None:

@@ -65,7 +65,7 @@ def profile_for(resident: Resident, rng: np.random.Generator) -> Profile:
     heart_failure = "heart_failure" in cond
     female = resident.sex == "female"
 
-    hr = rng.normal(71.0, 6.0) + (3.0 if female else 0.0)
+    hr = rng.normal(68.0, 5.0) + (2.0 if female else 0.0)
     hr += (5.0 if copd else 0.0) + (6.0 if heart_failure else 0.0) + (6.0 if af else 0.0)
     if beta:
         hr -= 9.0
@@ -91,7 +91,7 @@ def profile_for(resident: Resident, rng: np.random.Generator) -> Profile:
     return Profile(
         resident=resident.id,
         age=resident.age,
-        hr_rest=float(np.clip(hr, 48, 105)),
+        hr_rest=float(np.clip(hr, 50, 95)),
         hr_gain=0.55 if beta else 1.0,
         hr_beat_sd=float(rng.uniform(7, 11)) if af else float(rng.uniform(0.6, 1.2)),
         af=af,
@@ -105,6 +105,6 @@ def profile_for(resident: Resident, rng: np.random.Generator) -> Profile:
         wake_h=float(rng.normal(6.0, 0.4)),
         nocturia=float(max(0.2, nocturia)),
         apnea_per_h=apnea,
-        n3_share=float(np.clip(1.2 - 0.01 * resident.age + rng.normal(0, 0.1), 0.1, 0.8)),
+        n3_share=float(np.clip(1.9 - 0.015 * resident.age + rng.normal(0, 0.1), 0.1, 1.0)),
         fragile="dementia" in cond,
     )

@@ -18,7 +18,7 @@ from simulator.physiology import Profile
 F64 = npt.NDArray[np.float64]
 
 # Multipliers of the awake resting rate by sleep stage (WAKE, N1, N2, N3, REM), lying in bed.
-HR_STAGE = np.array([1.0, 0.95, 0.90, 0.88, 0.96])
+HR_STAGE = np.array([1.0, 0.94, 0.89, 0.87, 0.95])
 RR_STAGE = np.array([1.0, 0.97, 0.92, 0.90, 1.03])
 # Additions by posture (SUPINE..PRONE, SITTING, SEATED, STANDING, WALKING, FLOOR).
 HR_POSTURE = np.array([0, 0, 0, 0, 2, 1, 7, 13, 0], dtype=np.float64)
