@@ -57,16 +57,8 @@ class IncidentPublic(BaseModel):
         )
 
 
-class IncidentDetail(IncidentPublic):
-    timeline: list[TimelineEventPublic]
-    vitals: list[dict[str, Any]]
-
-
-class AckBody(BaseModel):
-    staff: str = Field(min_length=1, max_length=64, description="who takes the incident")
-
-
 class ResolveBody(BaseModel):
-    staff: str = Field(min_length=1, max_length=64)
+    """The signed-in nurse resolves; the timeline names them."""
+
     outcome: Outcome
     note: str = Field("", max_length=4000)

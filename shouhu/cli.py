@@ -130,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     falls.add_argument("--subsample", type=int, default=1, help="keep every n-th file")
     falls.add_argument("--no-cross-subject", action="store_true", help="skip the tuning check")
     falls.set_defaults(func=_evaluate_falls)
+
+    from api.cli import add_user_parser
+
+    add_user_parser(sub)
     return parser
 
 

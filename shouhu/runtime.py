@@ -54,8 +54,9 @@ async def running(
         await service.start()
         api_url = None
         if api_port is not None:
+            app = create_app(service)
             config = uvicorn.Config(
-                create_app(service),
+                app,
                 host=api_host,
                 port=api_port,
                 log_level="warning",
@@ -73,6 +74,7 @@ async def running(
         yield Running(service, api_url)
     finally:
         if server is not None and server_task is not None:
+            app.state.closing.set()  # end live streams, or shutdown waits for them
             server.should_exit = True
             with contextlib.suppress(Exception):
                 await server_task

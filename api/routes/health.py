@@ -23,7 +23,7 @@ async def healthz(service: ServiceDep, response: Response) -> dict[str, Any]:
     return {
         "status": status,
         "mqtt_connected": connected,
-        "facilities": list(service.facilities),
+        "facilities": len(service.facilities),
         "messages": service.counters.messages,
         "dead_lettered": service.counters.rejected,
         "dead_letter_reasons": dict(service.counters.reasons.most_common(20)),
