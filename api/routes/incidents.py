@@ -30,8 +30,9 @@ router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
 Text = Annotated[str | None, Query(max_length=64)]
 Moment = Annotated[float | None, Query(ge=0, le=1e11, description="Unix seconds")]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such incident in your facility"}}
-CONFLICT: dict[int | str, dict[str, Any]] = {409: {"description": "the incident is already resolved"}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"description": "no such incident in your facility"}}
+CONFLICT: Responses = {409: {"description": "the incident is already resolved"}}
 
 
 async def _find(

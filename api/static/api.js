@@ -54,7 +54,7 @@ function el(tag, attrs, ...children) {
     else if (name === "i18n") node.dataset.i18n = value;
     else node.setAttribute(name, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child == null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -58,6 +58,23 @@ class Env:
     run: Running
     url: str
     accounts: AccountStore
+    _signed_in: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    async def as_user(self, username: str) -> httpx.AsyncClient:
+        """A signed-in client kept for the module (signing in costs an Argon2 hash)."""
+        if username not in self._signed_in:
+            client = httpx.AsyncClient(base_url=self.url, timeout=10)
+            response = await client.post(
+                "/api/v1/session", json={"username": username, "password": PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+            self._signed_in[username] = client
+        return self._signed_in[username]
+
+    async def close(self) -> None:
+        for client in self._signed_in.values():
+            await client.aclose()
 
     @property
     def service(self):  # type: ignore[no-untyped-def]
@@ -109,9 +126,7 @@ class Env:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def env(
-    mqtt_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Env]:
+async def env(mqtt_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Env]:
     db = Path(tmp_path_factory.mktemp("api")) / "api.db"
     port = free_port()
     async with running(
@@ -127,4 +142,8 @@ async def env(
         for username, (facility, role, staff) in ACCOUNTS.items():
             await accounts.add(username, PASSWORD, facility=facility, role=role, staff=staff)
         assert run.api_url is not None
-        yield Env(run, run.api_url, accounts)
+        env = Env(run, run.api_url, accounts)
+        try:
+            yield env
+        finally:
+            await env.close()

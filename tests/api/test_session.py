@@ -57,7 +57,9 @@ async def test_wrong_credentials_are_refused_alike(env: Env, username: str, pass
 
 
 async def test_repeated_wrong_passwords_lock_the_name_for_a_while(env: Env) -> None:
-    await env.accounts.add("victim", PASSWORD, facility="demo-home", role=Role.NURSE, staff="n-e-day1")
+    await env.accounts.add(
+        "victim", PASSWORD, facility="demo-home", role=Role.NURSE, staff="n-e-day1"
+    )
     async with env.client() as client:
         for _ in range(5):
             r = await client.post("/api/v1/session", json={"username": "victim", "password": "x"})
@@ -109,7 +111,9 @@ async def test_sign_out_ends_the_session_on_the_server(env: Env) -> None:
 
 
 async def test_a_disabled_account_is_signed_out_and_cannot_sign_in(env: Env) -> None:
-    await env.accounts.add("leaver", PASSWORD, facility="demo-home", role=Role.NURSE, staff="n-e-day2")
+    await env.accounts.add(
+        "leaver", PASSWORD, facility="demo-home", role=Role.NURSE, staff="n-e-day2"
+    )
     async with env.client("leaver") as client:
         assert (await client.get("/api/v1/incidents")).status_code == 200
         await env.accounts.set_disabled("leaver", True)
