@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from shouhu.errors import ShouhuError
+from shouhu.facility import load_facility
 
 START_SECONDS = 60.0
 
@@ -51,8 +52,23 @@ class CoreProcess:
             "WARNING",
         )
         self._proc: asyncio.subprocess.Process | None = None
+        # The API needs a signed-in nurse to resolve incidents (the probe frees residents).
+        nurse = load_facility(facility).staff[0].id
+        self._account = _shouhu(
+            "user", "add", "bench", "--role", "nurse", "--staff", nurse,
+            "--facility", str(facility), "--db-url", db_url, "--password-stdin",
+        )  # fmt: skip
+        self._password = uuid.uuid4().hex
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        self._csrf: str | None = None
 
     async def __aenter__(self) -> CoreProcess:
+        account = await asyncio.create_subprocess_exec(
+            *self._account, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL
+        )
+        await account.communicate(self._password.encode() + b"\n")
+        if account.returncode != 0:
+            raise BenchError("could not create the bench's sign-in account")
         with self.log.open("wb") as out:
             self._proc = await asyncio.create_subprocess_exec(
                 *self._cmd, stdout=out, stderr=asyncio.subprocess.STDOUT
@@ -90,18 +106,28 @@ class CoreProcess:
         return await asyncio.to_thread(self._call, "GET", "/healthz", None)
 
     async def resolve(self, incident_id: str, staff: str) -> None:
-        body = {"staff": staff, "outcome": "drill", "note": "bench"}
+        """Resolve as the bench's nurse (``staff``, the nurse paged, is in the page)."""
+        if self._csrf is None:
+            signed_in = await asyncio.to_thread(
+                self._call,
+                "POST",
+                "/api/v1/session",
+                {"username": "bench", "password": self._password},
+            )
+            self._csrf = str(signed_in["csrf_token"])
+        body = {"outcome": "drill", "note": f"bench (paged {staff})"}
         await asyncio.to_thread(
             self._call, "POST", f"/api/v1/incidents/{incident_id}/resolve", body
         )
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            self.api + path, data=data, method=method, headers={"content-type": "application/json"}
-        )
+        headers = {"content-type": "application/json"}
+        if self._csrf is not None:
+            headers["X-CSRF-Token"] = self._csrf
+        request = urllib.request.Request(self.api + path, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with self._opener.open(request, timeout=10) as response:
                 result: dict[str, Any] = json.loads(response.read())
                 return result
         except urllib.error.HTTPError as exc:
