@@ -85,20 +85,27 @@ const Review = {
     return q;
   },
 
+  // Only the newest request's answer is shown: an older, slower one never overwrites it.
   async load() {
+    const ticket = this.ticket = (this.ticket || 0) + 1;
     const q = this.query();
     document.getElementById("export").href = "/api/v1/incidents/export?" + q.toString();
     q.set("limit", "1000");
-    this.incidents = await Api.get("/api/v1/incidents?" + q.toString());
+    const incidents = await Api.get("/api/v1/incidents?" + q.toString());
+    if (ticket !== this.ticket) return;
+    this.incidents = incidents;
     this.render();
     await this.loadFigures();
   },
 
   async loadFigures() {
+    const ticket = this.figuresTicket = (this.figuresTicket || 0) + 1;
     const q = this.query();
     const figures = new URLSearchParams({ by: this.by });
     for (const name of ["since", "until", "zone"]) if (q.get(name)) figures.set(name, q.get(name));
-    this.figures = await Api.get("/api/v1/stats?" + figures.toString());
+    const answer = await Api.get("/api/v1/stats?" + figures.toString());
+    if (ticket !== this.figuresTicket) return;
+    this.figures = answer;
     for (const button of document.querySelectorAll(".switch button")) button.classList.toggle("on", button.dataset.by === this.by);
     this.renderFigures();
   },

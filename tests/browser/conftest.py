@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +25,12 @@ from api.accounts import AccountStore, Role
 from gateway.mqtt import MqttClient
 from shouhu.broker import free_port
 from shouhu.clock import WallClock
-from shouhu.facility import Facility, load_facility
+from shouhu.facility import Facility, parse_facility
 from shouhu.runtime import Running, running
+from simulator.engine import Simulation
+from simulator.live import live_seconds
 from simulator.publisher import publish_all, sleep_until
-from simulator.stream import SteadyStream
+from simulator.scenario import Scenario, ScriptedEvent
 from tests.conftest import EXAMPLE, ROOT
 
 CHROMIUM = os.environ.get("SHOUHU_CHROMIUM", "/usr/bin/chromium")
@@ -56,32 +60,46 @@ class Site:
     run: Running
     url: str
     facility: Facility
-    stream: SteadyStream
     sim: MqttClient
 
     async def sos(self, resident: str) -> float:
         """Press the resident's SOS button through the simulator; returns the wall time."""
-        ts = time.time()
-        device = self.stream.wearable_of(resident)
-        await publish_all(self.sim, [self.stream.event(device, ts, "sos")])
-        return ts
+        now = time.time()
+        press = ScriptedEvent(at=now, resident=resident, kind="sos")
+        scenario = Scenario(facility=self.facility, start=now, duration_s=2, events=[press])
+        events = [m for m in Simulation(scenario).messages() if m.topic.endswith("/event")]
+        assert events, "the simulator sent no SOS"
+        await publish_all(self.sim, events)
+        return now
+
+
+async def _handhelds(mqtt_url: str, facility: Facility) -> None:
+    """Every nurse's handheld confirms receipt of each page, as the protocol asks."""
+    async with MqttClient(mqtt_url, client_id=f"browser-handhelds-{free_port()}") as handhelds:
+        await handhelds.subscribe(f"shouhu/v1/{facility.id}/staff/+/pages")
+        pages = await handhelds.messages()
+        while True:
+            topic, payload = await pages.get()
+            page = json.loads(payload)
+            receipt = {"page_id": page["page_id"], "status": "received", "ts": time.time()}
+            replies = topic.rsplit("/", 1)[0] + "/replies"
+            await handhelds.publish(replies, json.dumps(receipt).encode(), qos=1)
 
 
 async def _simulate(site: Site) -> None:
-    """Two minutes of history at once, then one reading per device per second."""
-    now = time.time()
-    for second in range(120, 0, -1):
-        await publish_all(site.sim, site.stream.second(now - second))
-    tick = now
-    while True:
-        await publish_all(site.sim, site.stream.second(tick))
-        tick += 1
-        await sleep_until(tick)
+    """Two minutes of history at once, then every device's messages second by second."""
+    start = float(int(time.time()) - 120)
+    for second, batch in enumerate(live_seconds(site.facility, start=start, seed=7)):
+        await sleep_until(start + second)
+        await publish_all(site.sim, batch)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def site(mqtt_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Site]:
-    facility = load_facility(EXAMPLE)
+    # Each module's own facility id: no retained message of another test reaches it.
+    unique = f"home-{uuid.uuid4().hex[:6]}"
+    text = EXAMPLE.read_text(encoding="utf-8").replace("id: demo-home", f"id: {unique}", 1)
+    facility = parse_facility(text, source=str(EXAMPLE))
     db = Path(tmp_path_factory.mktemp("browser")) / "shouhu.db"
     port = free_port()
     async with (
@@ -100,14 +118,18 @@ async def site(mqtt_url: str, tmp_path_factory: pytest.TempPathFactory) -> Async
         for username, (role, staff) in ACCOUNTS.items():
             await accounts.add(username, PASSWORD, facility=facility.id, role=role, staff=staff)
         assert run.api_url is not None
-        site = Site(run, run.api_url, facility, SteadyStream(facility, seed=7), sim)
-        simulator = asyncio.create_task(_simulate(site))
+        site = Site(run, run.api_url, facility, sim)
+        tasks = [
+            asyncio.create_task(_simulate(site)),
+            asyncio.create_task(_handhelds(mqtt_url, facility)),
+        ]
         try:
             yield site
         finally:
-            simulator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await simulator
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -20,7 +20,9 @@ async def _handled_sos(site: Site, resident: str) -> Incident:
     store = site.run.service.store
 
     async def opened() -> Incident | None:
-        found = await store.find(facilities=[site.facility.id], resident=resident, open_only=True)
+        found = await store.find(
+            facilities=[site.facility.id], resident=resident, kind="sos", open_only=True
+        )
         return found[0] if found else None
 
     incident: Incident = await eventually(opened)
@@ -54,8 +56,12 @@ async def test_a_manager_opens_an_incidents_timeline_and_sees_the_vitals_chart(
             await page.wait_for_url(f"{site.url}/review/{incident.id}")
             chart = page.locator("#vitals-chart")
             await expect(chart).to_be_visible()
-            for vital in ("hr", "spo2", "rr"):
-                assert await chart.locator(f"polyline[data-series={vital}]").count() >= 1
+            snapshot = (await page.request.get(f"{site.url}/api/v1/incidents/{incident.id}")).json
+            measured = {k for row in (await snapshot())["vitals"] for k in row}
+            assert {"hr", "spo2"} <= measured  # the wearable's, at least
+            for vital in ("hr", "spo2", "rr", "skin_temp"):
+                drawn = await chart.locator(f"polyline[data-series={vital}]").count()
+                assert (drawn >= 1) == (vital in measured), vital
             points = await chart.locator("polyline[data-series=hr]").first.get_attribute("points")
             assert points is not None and len(points.split()) > 60  # minutes around the alert
             await expect(chart.locator(".alert-line")).to_have_count(1)
