@@ -40,6 +40,8 @@ PAGE_POLICY = (
     "form-action 'self'"
 )
 
+SHEET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
 
 def create_app(service: Service) -> FastAPI:
     app = FastAPI(
@@ -75,14 +77,17 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = str(scope.get("path", "")).startswith(("/docs", "/redoc"))
+        path = str(scope.get("path", ""))
+        policy = None if path.startswith(("/docs", "/redoc")) else PAGE_POLICY
+        if path.endswith("/handover"):
+            policy = SHEET_POLICY  # a printable sheet with its own <style>, and nothing else
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.update(SECURITY_HEADERS)
-                if headers.get("content-type", "").startswith("text/html") and not docs:
-                    headers["Content-Security-Policy"] = PAGE_POLICY
+                if headers.get("content-type", "").startswith("text/html") and policy:
+                    headers["Content-Security-Policy"] = policy
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from alerting.responder import IncidentNotFound, InvalidTransition
+from api.access import Audit, Principal, Reader, Responder, incident_in_reach
 from api.deps import ServiceDep
-from api.schemas import IncidentPublic
+from api.views import IncidentView, incident_view
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["escalation"])
 
@@ -24,7 +25,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class StaffAction(BaseModel):
-    staff: str = Field(min_length=1, max_length=64, description="who acts")
+    """The signed-in nurse acts; the timeline names them."""
+
     note: str = Field("", max_length=4000)
 
 
@@ -56,9 +58,11 @@ class EscalationPublic(BaseModel):
 
 
 @router.get("/{incident_id}/escalation", responses=ERRORS)
-async def get_escalation(incident_id: str, service: ServiceDep) -> EscalationPublic:
+async def get_escalation(
+    incident_id: str, service: ServiceDep, principal: Reader
+) -> EscalationPublic:
     """The ladder as it stands: each step's due time and status, each page's delivery."""
-    await _incident(service, incident_id)
+    await incident_in_reach(service, principal, incident_id)
     steps = await service.escalator.outbox.steps_of(incident_id)
     pages = await service.escalator.pages.pages_of(incident_id)
     return EscalationPublic(
@@ -73,47 +77,60 @@ async def get_escalation(incident_id: str, service: ServiceDep) -> EscalationPub
 
 
 @router.post("/{incident_id}/arrive", responses=ERRORS)
-async def arrive(incident_id: str, body: StaffAction, service: ServiceDep) -> IncidentPublic:
-    """A nurse is at the bedside."""
-    return await _act(service.responder.arrive(incident_id, body.staff))
+async def arrive(
+    incident_id: str, service: ServiceDep, principal: Responder, audit: Audit
+) -> IncidentView:
+    """The signed-in nurse is at the bedside."""
+    await incident_in_reach(service, principal, incident_id)
+    action = service.responder.arrive(incident_id, principal.actor, channel="web")
+    return await _act(action, principal, audit, "arrived")
 
 
 @router.post("/{incident_id}/emergency", responses=ERRORS)
 async def request_emergency(
-    incident_id: str, body: StaffAction, service: ServiceDep
-) -> IncidentPublic:
+    incident_id: str, body: StaffAction, service: ServiceDep, principal: Responder, audit: Audit
+) -> IncidentView:
     """Call emergency services now (sent once per incident, whoever asks)."""
-    return await _act(service.responder.request_emergency(incident_id, body.staff, note=body.note))
+    await incident_in_reach(service, principal, incident_id)
+    action = service.responder.request_emergency(
+        incident_id, principal.actor, note=body.note, channel="web"
+    )
+    return await _act(action, principal, audit, "emergency")
 
 
 @router.post("/{incident_id}/emergency/confirm", responses=ERRORS)
 async def confirm_emergency(
-    incident_id: str, body: StaffAction, service: ServiceDep
-) -> IncidentPublic:
+    incident_id: str, body: StaffAction, service: ServiceDep, principal: Responder, audit: Audit
+) -> IncidentView:
     """The dispatcher confirmed: record who took the call and what was agreed."""
-    return await _act(service.responder.confirm_emergency(incident_id, body.staff, note=body.note))
+    await incident_in_reach(service, principal, incident_id)
+    action = service.responder.confirm_emergency(
+        incident_id, principal.actor, note=body.note, channel="web"
+    )
+    return await _act(action, principal, audit, "emergency_confirmed")
 
 
 @router.get("/{incident_id}/handover", response_class=HTMLResponse, responses=ERRORS)
-async def handover_sheet(incident_id: str, service: ServiceDep) -> HTMLResponse:
+async def handover_sheet(
+    incident_id: str, service: ServiceDep, principal: Reader, audit: Audit
+) -> HTMLResponse:
     """The one-page handover sheet for the ambulance crew (printable HTML)."""
+    incident = await incident_in_reach(service, principal, incident_id)
+    await audit.record(
+        [principal.audit("handover", resident=incident.resident, incident=incident_id)]
+    )
     try:
         return HTMLResponse(await service.responder.handover(incident_id))
     except IncidentNotFound as exc:
         raise HTTPException(404, f"no incident {incident_id}") from exc
 
 
-async def _incident(service: ServiceDep, incident_id: str) -> None:
-    incident = await service.store.get(incident_id)
-    if incident is None or incident.facility not in service.facilities:
-        raise HTTPException(404, f"no incident {incident_id}")
-
-
-async def _act(action: Any) -> IncidentPublic:
+async def _act(action: Any, principal: Principal, audit: Audit, name: str) -> IncidentView:
     try:
         incident = await action
     except IncidentNotFound as exc:
         raise HTTPException(404, f"no incident {exc}") from exc
     except InvalidTransition as exc:
         raise HTTPException(409, str(exc)) from exc
-    return IncidentPublic.of(incident)
+    await audit.record([principal.audit(name, resident=incident.resident, incident=incident.id)])
+    return incident_view(principal.facility, incident)

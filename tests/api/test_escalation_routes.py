@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.accounts import AccountError, AccountStore, Role
 from api.app import create_app
 from shouhu.clock import EventClock
 from shouhu.domain import Alert, AlertKind, Priority, Reading
@@ -36,9 +38,31 @@ async def api(
         client_id=f"core-api-{db.parent.name}"[:60],
     ) as run:
         await run.service.wait_connected()
+        accounts = AccountStore(run.service.store.engine)
+        for username, (role, staff) in ACCOUNTS.items():
+            with contextlib.suppress(AccountError):  # a restart keeps the accounts
+                await accounts.add(username, PASSWORD, facility=F, role=role, staff=staff)
         transport = httpx.ASGITransport(app=create_app(run.service))
         async with httpx.AsyncClient(transport=transport, base_url="http://shouhu") as client:
+            await sign_in(client, "nurse")
             yield run, client
+
+
+PASSWORD = "escalation tests"
+ACCOUNTS = {
+    "nurse": (Role.NURSE, "n-e-night"),
+    "charge": (Role.CHARGE_NURSE, "c-night"),
+    "manager": (Role.MANAGER, "m-1"),
+}
+
+
+async def sign_in(client: httpx.AsyncClient, username: str) -> None:
+    """Act as ``username`` from now on (the timeline names their staff id)."""
+    response = await client.post(
+        "/api/v1/session", json={"username": username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
 
 
 async def sos(run: Running, resident: str = "r-006") -> str:
@@ -80,14 +104,16 @@ async def test_arrive_request_and_confirm_emergency_services(
     async with api(mqtt_url, facility, tmp_path / "b.db") as (run, client):
         incident = await sos(run)
         base = f"/api/v1/incidents/{incident}"
-        arrived = await client.post(f"{base}/arrive", json={"staff": "n-e-night"})
+        arrived = await client.post(f"{base}/arrive")
         assert arrived.json()["state"] == "arrived"
-        asked = await client.post(f"{base}/emergency", json={"staff": "n-e-night", "note": "VF"})
+        asked = await client.post(f"{base}/emergency", json={"note": "VF"})
         assert asked.status_code == 200
+        await sign_in(client, "charge")
         confirmed = await client.post(
-            f"{base}/emergency/confirm", json={"staff": "c-night", "note": "ambulance in 8 min"}
+            f"{base}/emergency/confirm", json={"note": "ambulance in 8 min"}
         )
         assert confirmed.status_code == 200
+        await sign_in(client, "nurse")
         detail = (await client.get(base)).json()
         kinds = [e["type"] for e in detail["timeline"]]
         assert kinds[-3:] == ["arrived", "ems_requested", "ems_confirmed"]
@@ -100,11 +126,11 @@ async def test_arrive_request_and_confirm_emergency_services(
         ]
         assert ladder["pages"][0]["staff"] == "n-e-night"
         resolved = await client.post(
-            f"{base}/resolve",
-            json={"staff": "n-e-night", "outcome": "transferred_to_hospital", "note": "to 120"},
+            f"{base}/resolve", json={"outcome": "transferred_to_hospital", "note": "to 120"}
         )
         assert resolved.json()["state"] == "resolved"
-        again = await client.post(f"{base}/arrive", json={"staff": "n-e-night"})
+        assert resolved.json()["accepted_by"] == "n-e-night"
+        again = await client.post(f"{base}/arrive")
         assert again.status_code == 409
 
 
@@ -117,6 +143,10 @@ async def test_staff_changes_apply_at_once_and_survive_a_restart(
         "shifts": ["night"], "contacts": ["mailto://127.0.0.1:2525?from=a@b.org&to=c@d.org"],
     }  # fmt: skip
     async with api(mqtt_url, facility, db) as (_, client):
+        assert (
+            await client.put(f"/api/v1/facilities/{F}/staff/n-agency", json=agency)
+        ).status_code == 403
+        await sign_in(client, "manager")  # a manager changes the roster
         put = await client.put(f"/api/v1/facilities/{F}/staff/n-agency", json=agency)
         assert put.status_code == 200
         bad = await client.put(

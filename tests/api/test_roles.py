@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
 from api.accounts import Role
 from api.app import create_app
+from shouhu.facility import Staff
 from tests.api.conftest import ROLE_USER, Env
 
 pytestmark = [pytest.mark.mqtt, pytest.mark.asyncio(loop_scope="module")]
@@ -19,6 +20,12 @@ pytestmark = [pytest.mark.mqtt, pytest.mark.asyncio(loop_scope="module")]
 ALL = frozenset(ROLE_USER)
 READERS = frozenset({"nurse", "charge_nurse", "manager"})
 RESPONDERS = frozenset({"nurse", "charge_nurse"})
+ROSTER = frozenset({"manager", "admin"})
+AGENCY = {"name": "Agency nurse", "role": "nurse", "zones": ["east"], "shifts": ["night"]}
+SHIFTS = [
+    {"id": "day", "start": "07:00", "end": "19:00"},
+    {"id": "night", "start": "19:00", "end": "07:00"},
+]
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Route:
     method: str
     path: str  # {incident}, {resident}, {user} are filled in per call
     allowed: frozenset[str]
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | list[Any] | None = None
     ok: int = 200
 
 
@@ -42,6 +49,11 @@ ROUTES = [
         RESPONDERS,
         {"outcome": "false_alarm", "note": "test"},
     ),
+    Route("GET", "/api/v1/incidents/{incident}/escalation", READERS),
+    Route("POST", "/api/v1/incidents/{incident}/arrive", RESPONDERS),
+    Route("POST", "/api/v1/incidents/{incident}/emergency", RESPONDERS, {"note": "not breathing"}),
+    Route("POST", "/api/v1/incidents/{incident}/emergency/confirm", RESPONDERS, {"note": "8 min"}),
+    Route("GET", "/api/v1/incidents/{incident}/handover", READERS),
     Route("GET", "/api/v1/board", READERS),
     Route("GET", "/api/v1/stats", frozenset({"charge_nurse", "manager"})),
     Route("GET", "/api/v1/facilities", ALL),
@@ -50,6 +62,10 @@ ROUTES = [
     Route("GET", "/api/v1/residents/{resident}", READERS),
     Route("GET", "/api/v1/devices", ALL),
     Route("GET", "/api/v1/staff", ALL),
+    Route("GET", "/api/v1/facilities/{facility}/on-duty", ALL),
+    Route("PUT", "/api/v1/facilities/{facility}/staff/{new}", ROSTER, {**AGENCY, "id": "{new}"}),
+    Route("DELETE", "/api/v1/facilities/{facility}/staff/{staff}", ROSTER, ok=204),
+    Route("PUT", "/api/v1/facilities/{facility}/shifts", ROSTER, SHIFTS),  # type: ignore[arg-type]
     Route("GET", "/api/v1/audit", frozenset({"manager", "admin"})),
     Route("GET", "/api/v1/users", frozenset({"admin"})),
     Route(
@@ -71,6 +87,8 @@ def _fill(value: Any, names: dict[str, str]) -> Any:
         return value.format(**names)
     if isinstance(value, dict):
         return {k: _fill(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, names) for v in value]
     return value
 
 
@@ -86,34 +104,57 @@ async def _names(env: Env, route: Route) -> dict[str, str]:
     """A fresh open incident and, where the route needs one, a spare account of demo-home."""
     incident = await env.open_incident("r-002")
     n = next(_serial)
-    names = {"incident": incident.id, "resident": "r-002", "user": f"spare-{n}", "new": f"new-{n}"}
+    names = {
+        "incident": incident.id,
+        "resident": "r-002",
+        "user": f"spare-{n}",
+        "new": f"new-{n}",
+        "facility": "demo-home",
+        "staff": f"temp-{n}",
+    }
     if "{user}" in route.path:
         await env.accounts.add(
             names["user"], "a long password", facility="demo-home", role=Role.MANAGER
         )
+    if "{staff}" in route.path:
+        member = Staff.model_validate({**AGENCY, "id": names["staff"]})
+        await env.service.roster.put_staff("demo-home", member, by="test", now=time.time())
     return names
 
 
 async def test_the_matrix_covers_every_api_route(env: Env) -> None:
-    served = {
-        (method, route.path)
-        for route in create_app(env.service).routes
-        if isinstance(route, APIRoute) and route.path.startswith("/api/")
-        for method in route.methods
+    """A route added without a line here fails this test: nobody forgets to guard one."""
+    paths = create_app(env.service).openapi()["paths"]
+    served = {(m.upper(), p) for p, ops in paths.items() for m in ops if p.startswith("/api/")}
+    renamed = {
+        "{incident}": "{incident_id}",
+        "{resident}": "{resident_id}",
+        "{user}": "{username}",
+        "{facility}": "{facility_id}",
+        "{staff}": "{staff_id}",
+        "{new}": "{staff_id}",
     }
-    renamed = {"{incident}": "{incident_id}", "{resident}": "{resident_id}", "{user}": "{username}"}
     listed = set()
     for r in ROUTES:
         path = r.path
         for old, new in renamed.items():
             path = path.replace(old, new)
         listed.add((r.method, path))
+    assert len(served) > 20
     assert served - listed - NOT_IN_MATRIX - {STREAM} == set()
+    assert listed - served == set()
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
 async def test_signed_out_callers_get_401(env: Env, route: Route) -> None:
-    names = {"incident": "inc-x", "resident": "r-001", "user": "nobody", "new": "new-x"}
+    names = {
+        "incident": "inc-x",
+        "resident": "r-001",
+        "user": "nobody",
+        "new": "new-x",
+        "facility": "demo-home",
+        "staff": "n-e-night",
+    }
     async with env.client() as client:
         assert (await _call(client, route, names)).status_code == 401
 
