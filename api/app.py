@@ -40,7 +40,9 @@ PAGE_POLICY = (
     "form-action 'self'"
 )
 
-SHEET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+SHEET_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+)
 
 
 def create_app(service: Service) -> FastAPI:
