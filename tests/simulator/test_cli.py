@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.protocol import Channel, device_topic
 from shouhu.cli import main
-from shouhu.facility import load_facility
 from simulator.drill import as_drill
 from simulator.engine import Simulation
 from simulator.publisher import read_messages
@@ -77,11 +75,6 @@ def test_simulate_publishes_to_the_broker(short: Path, mqtt_url: str) -> None:
         assert sorted(str(e["type"]) for e in got["event"]) == ["fall", "sos"]
         assert got["telemetry"]
     finally:
-        # The simulated devices left retained statuses on the tests' shared broker: clear
-        # them, or later tests of demo-home see 48 devices that went quiet.
-        for d in load_facility(EXAMPLE).devices:
-            topic = device_topic("demo-home", d.id, Channel.STATUS)
-            device.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(5)
         device.close()
 
 
