@@ -1,9 +1,11 @@
 """The nurse board's data: a snapshot, then a server-sent event stream of changes.
 
-The stream sends ``incident`` events as the responder changes incidents (a
-new one reaches the page within milliseconds), and a ``status`` event at
-least every few seconds with the clock, technical alarms and fresh vitals:
-the page treats silence as a lost connection, never as a quiet night.
+The stream starts with a ``snapshot`` of the whole board (on every
+reconnection too), then sends ``incident`` and ``removed`` events as the
+responder changes incidents (a new one reaches the page within
+milliseconds), and a ``status`` event at least every few seconds with the
+clock, technical alarms and fresh vitals: the page treats silence as a lost
+connection, never as a quiet night.
 """
 
 from __future__ import annotations
@@ -121,8 +123,10 @@ async def _events(request: Request, principal: Principal) -> AsyncIterator[str]:
     queue = service.responder.subscribe()
     try:
         yield "retry: 2000\n\n"
-        shown = {i.id: i for i in (await board_of(service, principal)).items}
-        yield _sse("status", _status(service, principal, list(shown.values())))
+        # Subscribed first, then the snapshot: a change in between is in the queue, not lost.
+        board = await board_of(service, principal)
+        shown = {i.id: i for i in board.items}
+        yield _sse("snapshot", board.model_dump())
         loop = asyncio.get_running_loop()
         next_status = loop.time() + STATUS_EVERY_S
         while not closing.is_set():

@@ -23,13 +23,12 @@ const Board = {
     document.getElementById("banner-sound").addEventListener("click", () => Alarm.unlock());
     this.setUpDialogs();
     document.addEventListener("languagechange", () => this.render());
-    await this.reload();
     this.connect();
     setInterval(() => this.tick(), 1000);
   },
 
-  async reload() {
-    const board = await Api.get("/api/v1/board");
+  // The whole board: the stream sends it first on every (re)connection.
+  load(board) {
     this.heard(board.now);
     this.items = new Map(board.items.map((item) => [item.id, item]));
     this.zones = board.zones.map((id) => this.zoneNames[id] || id);
@@ -41,9 +40,7 @@ const Board = {
     if (this.stream) this.stream.close();
     const stream = new EventSource("/api/v1/board/stream");
     this.stream = stream;
-    stream.addEventListener("open", () => {
-      if (!this.online) this.reload().catch(() => {});  // catch up on what we missed
-    });
+    stream.addEventListener("snapshot", (e) => this.load(JSON.parse(e.data)));
     stream.addEventListener("status", (e) => {
       const status = JSON.parse(e.data);
       this.heard(status.now);

@@ -98,6 +98,7 @@ async def test_the_board_says_when_the_browser_blocks_the_alarm_sound(site: Site
                 assert response.ok
                 await page.goto(f"{site.url}/board")
                 await console_says(console, "[shouhu] sound: blocked")
+                await console_says(console, "[shouhu] connection: live")
                 await site.sos("r-010")
                 await console_says(console, "[shouhu] alarm: blocked")
                 assert "[shouhu] alarm: sounding" not in console
