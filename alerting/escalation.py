@@ -15,17 +15,18 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from alerting import duty, policy
+from alerting import policy
 from alerting.channels import Channels
+from alerting.compose import compose_page
 from alerting.dispatch import Dispatcher, RetryPolicy
-from alerting.emergency import dispatch_facts, dispatch_text
-from alerting.incidents import Incident, PlannedStep, State, TimelineEvent
-from alerting.outbox import NewPage, Outbox, Step
+from alerting.incidents import Incident, State
+from alerting.outbox import Outbox, Step
 from alerting.page_outbox import PageOutbox, PageRecord
-from alerting.paging import EMERGENCY_SERVICES, Page, page_text
+from alerting.paging import Page
+from alerting.steps import StepPlanner
 from alerting.store import IncidentStore
 from shouhu.clock import Clock
 from shouhu.domain import Alert, AlertKind, Priority
@@ -35,15 +36,6 @@ log = logging.getLogger(__name__)
 
 Vitals = Callable[[str, str | None], dict[str, Any]]
 RaiseAlarm = Callable[[Alert], None]
-LIVE_OR_REFUSED = ("pending", "sending", "sent", "declined")
-
-
-@dataclass
-class StepPlan:
-    pages: list[NewPage] = field(default_factory=list)
-    events: list[TimelineEvent] = field(default_factory=list)
-    follow_up: tuple[PlannedStep, float] | None = None
-    escalate_now: bool = False
 
 
 @dataclass
@@ -81,6 +73,7 @@ class Escalator:
             on_failure=self._page_failed,
             retry=retry,
         )
+        self.planner = StepPlanner(self.outbox, self.pages)
         self.counters = EscalationCounters()
         self._next_due = -math.inf
         self._woken = False
@@ -173,11 +166,11 @@ class Escalator:
             await self.outbox.run_step(step, now=now, status="cancelled")
             return
         if step.target == policy.EMERGENCY:
-            plan = await self._emergency_plan(facility, incident, step, now)
+            plan = await self.planner.emergency_plan(facility, incident, step, now)
         else:
-            plan = await self._staff_plan(facility, incident, step, now)
+            plan = await self.planner.staff_plan(facility, incident, step, now)
         if step.kind == "escalation" and plan.follow_up is None:
-            plan.follow_up = await self._reminder_after_ladder(facility, step, now)
+            plan.follow_up = await self.planner.reminder_after_ladder(facility, step, now)
         ran = await self.outbox.run_step(
             step, now=now, new_pages=plan.pages, events=plan.events, follow_up=plan.follow_up
         )
@@ -195,82 +188,6 @@ class Escalator:
             await self.outbox.pull_forward(incident.id, now)
             self.wake()
 
-    async def _staff_plan(
-        self, facility: Facility, incident: Incident, step: Step, now: float
-    ) -> StepPlan:
-        plan = StepPlan()
-        if step.kind == policy.REMINDER:
-            purpose = "reminder"
-            people = [incident.accepted_by] if incident.accepted_by else _ids(facility, now)
-            plan.follow_up = (policy.reminder(facility.escalation), now)
-        else:
-            purpose = "escalation"
-            earlier = await self.pages.pages_of(incident.id)
-            skip = {p.staff for p in earlier if p.status in LIVE_OR_REFUSED}
-            found = duty.for_target(facility, step.target, incident.resident, now)
-            people = [s.id for s in found if s.id not in skip]
-        deadline = now + facility.escalation.page_deadline_s
-        plan.pages = [
-            NewPage(f"{incident.id}.{step.seq}.{sid}", sid, deadline, purpose) for sid in people
-        ]
-        if step.kind == policy.REMINDER or step.due_at > incident.opened_at:
-            plan.events.append(self._step_event(incident, step, now, recipients=people))
-        if not people and step.kind != policy.REMINDER:
-            plan.events.append(_event(now, "nobody_to_page", step, target=step.target))
-            plan.escalate_now = True
-        return plan
-
-    async def _emergency_plan(
-        self, facility: Facility, incident: Incident, step: Step, now: float
-    ) -> StepPlan:
-        plan = StepPlan()
-        ems = facility.emergency_services
-        request = self._step_event(incident, step, now, recipients=[EMERGENCY_SERVICES])
-        request = TimelineEvent(
-            ts=now, type="ems_requested", actor=step.actor, detail=request.detail
-        )
-        request.detail["service"] = ems.name
-        earlier = await self.pages.pages_of(incident.id)
-        if incident.exercise:
-            request.detail.update(drill=True, sent=False)
-        elif any(p.staff == EMERGENCY_SERVICES and p.status != "failed" for p in earlier):
-            request.detail["already_dispatched"] = True
-        elif not ems.channel:
-            request.detail["manual"] = f"no channel configured: call {ems.name} by phone"
-        else:
-            deadline = now + facility.escalation.page_deadline_s
-            page_id = f"{incident.id}.{step.seq}.{EMERGENCY_SERVICES}"
-            plan.pages.append(NewPage(page_id, EMERGENCY_SERVICES, deadline, "emergency"))
-        plan.events.append(request)
-        return plan
-
-    async def _reminder_after_ladder(
-        self, facility: Facility, step: Step, now: float
-    ) -> tuple[PlannedStep, float] | None:
-        """After the last rung, nobody has taken it: remind everyone until someone does."""
-        rest = [
-            s
-            for s in await self.outbox.steps_of(step.incident_id)
-            if s.status == "pending" and s.seq != step.seq
-        ]
-        if rest:
-            return None
-        return (policy.reminder(facility.escalation), now)
-
-    def _step_event(
-        self, incident: Incident, step: Step, now: float, *, recipients: list[str]
-    ) -> TimelineEvent:
-        if step.kind == "request":
-            reason = f"requested by {step.actor}"
-        elif step.kind == policy.REMINDER:
-            reason = "still open"
-        elif step.due_at <= incident.opened_at:
-            reason = f"immediate for {incident.kind.value}"
-        else:
-            reason = f"not accepted within {step.due_at - incident.opened_at:.0f} s"
-        kind = "reminder" if step.kind == policy.REMINDER else "escalated"
-        return _event(now, kind, step, target=step.target, recipients=recipients, reason=reason)
-
     # -- pages ------------------------------------------------------------------
 
     async def compose(self, record: PageRecord) -> Page | None:
@@ -278,33 +195,7 @@ class Escalator:
         facility = self.facilities.get(record.facility)
         if incident is None or facility is None or not incident.is_open:
             return None
-        resident = facility.resident(incident.resident) if incident.resident else None
-        vitals = self.vitals(facility.id, incident.resident)
-        page = Page(
-            page_id=record.page_id,
-            incident_id=incident.id,
-            facility=facility.id,
-            staff=record.staff,
-            priority=incident.priority.value,
-            kind=incident.kind.value,
-            summary=incident.summary,
-            ts=record.created_at,
-            resident=None
-            if resident is None
-            else {
-                "id": resident.id,
-                "name": resident.name,
-                "room": resident.room,
-                "bed": resident.bed,
-            },
-            vitals=vitals,
-            exercise=incident.exercise,
-            purpose=record.purpose,
-        )
-        if record.staff == EMERGENCY_SERVICES:
-            facts = dispatch_facts(facility, incident, vitals)
-            return _with(page, body=dispatch_text(facts), dispatch=facts)
-        return _with(page, body=page_text(page))
+        return compose_page(record, incident, facility, self.vitals(facility.id, incident.resident))
 
     async def _page_failed(self, record: PageRecord, reason: str) -> None:
         """A page was not delivered: escalate at once and raise a technical alarm."""
@@ -359,17 +250,3 @@ class Escalator:
             incident.id, incident.facility, policy.emergency_request(), now, actor=staff
         )
         self.wake()
-
-
-def _ids(facility: Facility, now: float) -> list[str]:
-    return [s.id for s in duty.for_target(facility, "all_nurses", None, now)]
-
-
-def _event(now: float, kind: str, step: Step, **detail: Any) -> TimelineEvent:
-    return TimelineEvent(ts=now, type=kind, actor="system", detail={"step": step.seq, **detail})
-
-
-def _with(page: Page, **changes: Any) -> Page:
-    from dataclasses import replace
-
-    return replace(page, **changes)

@@ -134,6 +134,7 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await asyncio.gather(*self._background, return_exceptions=True)  # escalation ticks
         await self.escalator.drain()
         await self.responder.flush_vitals()
 
