@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
+import time
 
 import jsonschema
 import pytest
 
 from alerting.incidents import State
-from shouhu.clock import EventClock
 from shouhu.errors import ConfigError
-from shouhu.facility import Facility
-from shouhu.runtime import Running, running
+from shouhu.facility import load_facility
+from shouhu.runtime import Running
+from simulator.drill import as_drill
+from simulator.engine import Simulation
 from simulator.nurses import SILENT, NurseBehaviour, Step, VirtualNurses
-from tests.conftest import ROOT, eventually
+from simulator.publisher import send
+from simulator.scenario import ScriptedEvent
+from tests.conftest import EXAMPLE, ROOT, eventually
 from tests.plain_mqtt import PlainClient
+from tests.simulator.conftest import scenario
 
 pytestmark = pytest.mark.mqtt
 F = "demo-home"
@@ -85,20 +88,6 @@ async def test_nurses_reply_after_their_delays_once_per_page(mqtt_url: str) -> N
         shouhu.close()
 
 
-@pytest.fixture
-async def core(mqtt_url: str, facility: Facility, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running(
-        facilities=[facility],
-        mqtt_url=mqtt_url,
-        db_url=f"sqlite:///{tmp_path}/nurses.db",
-        clock=EventClock(),
-        api_port=None,
-        client_id=f"core-{tmp_path.name}",
-    ) as run:
-        await run.service.wait_connected()
-        yield run
-
-
 async def test_a_virtual_nurse_accepts_a_real_incident(core: Running, mqtt_url: str) -> None:
     device = PlainClient(mqtt_url)
     try:
@@ -118,3 +107,24 @@ async def test_a_virtual_nurse_accepts_a_real_incident(core: Running, mqtt_url: 
             assert incident is not None and incident.accepted_by == "n-e-night"
     finally:
         device.close()
+
+
+async def test_a_drill_is_an_exercise_end_to_end(core: Running, mqtt_url: str) -> None:
+    base = scenario(load_facility(EXAMPLE), hours=0.05, residents=["r-007"])
+    sos = ScriptedEvent(at=base.start + 60, resident="r-007", kind="sos")
+    drill = as_drill(base.model_copy(update={"events": [sos]}), now=time.time())
+    async with VirtualNurses(mqtt_url, F, time_scale=0.01) as nurses:
+        # retained status messages would outlive this test on the shared broker: leave them out
+        messages = (m for m in Simulation(drill).messages() if not m.topic.endswith("/status"))
+        await send(
+            messages,
+            mqtt_url=mqtt_url,
+            out=None,
+            speed=None,
+            start=drill.start,
+        )
+        seen = await nurses.next_page(after=0)
+    assert seen.page["exercise"] is True
+    assert seen.page["kind"] == "sos" and seen.page["resident"]["id"] == "r-007"
+    incident = await core.service.store.get(seen.page["incident_id"])
+    assert incident is not None and incident.exercise
