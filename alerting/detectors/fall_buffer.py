@@ -58,6 +58,8 @@ class Segment:
         self.g: Samples = np.empty((0, 3))
         self._decided = -1  # absolute index of the last impact judged
         self._dropped = 0  # samples dropped from the front
+        self._scanned = 0  # absolute index below which every impact has been looked at
+        self._last_hot = -1  # absolute index of the newest sample at or above the threshold
 
     @property
     def end_ts(self) -> float:
@@ -69,23 +71,25 @@ class Segment:
         g = np.asarray(g, dtype=np.float64).reshape(-1, 3)
         offset = (ts - self.end_ts) * self.hz  # in samples, from the end
         if abs(offset) <= JITTER_S * self.hz or not len(self.g):
-            self.g = np.concatenate([self.g, g])
-            return Placement.APPENDED
-        if offset > MAX_GAP_S * self.hz:
+            index = len(self.g)
+        elif offset > MAX_GAP_S * self.hz:
             return Placement.BREAKS
-        if offset > 0:  # lost samples: bridge them in a straight line
+        elif offset > 0:  # lost samples: bridge them in a straight line
             gap = round(offset)
             steps = (np.arange(1, gap + 1) / (gap + 1))[:, None]
-            bridge = self.g[-1] + steps * (g[0] - self.g[-1])
-            self.g = np.concatenate([self.g, bridge, g])
-            return Placement.APPENDED
-        index = len(self.g) + round(offset)
-        if index < 0:
-            return Placement.TOO_OLD
+            self.g = np.concatenate([self.g, self.g[-1] + steps * (g[0] - self.g[-1])])
+            index = len(self.g)
+        else:
+            index = len(self.g) + round(offset)
+            if index < 0:
+                return Placement.TOO_OLD
         overlap = min(len(g), len(self.g) - index)
         self.g[index : index + overlap] = g[:overlap]
         self.g = np.concatenate([self.g, g[overlap:]])
-        return Placement.PATCHED
+        hot = np.flatnonzero(magnitude(g) >= self.rule.impact_g)
+        if hot.size:
+            self._last_hot = max(self._last_hot, self._dropped + index + int(hot[-1]))
+        return Placement.PATCHED if overlap else Placement.APPENDED
 
     def decide(self) -> list[Decision]:
         """Judge the impacts followed by a full observation window."""
@@ -99,6 +103,10 @@ class Segment:
         return self._judge(limit=len(self.g), now=now)
 
     def _judge(self, *, limit: int, now: float) -> list[Decision]:
+        if self._last_hot < self._scanned:  # nothing hard since the last look
+            self._scanned = max(self._scanned, limit + self._dropped)
+            return []
+        self._scanned = max(self._scanned, limit + self._dropped)
         mag = magnitude(self.g)
         out: list[Decision] = []
         for index in find_impacts(mag, self.hz, self.rule.impact_g):
