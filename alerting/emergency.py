@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from alerting.incidents import Incident, State
-from shouhu.facility import Facility
+from shouhu.facility import Facility, Resident
 
 VITAL_LABELS = {
     "hr": ("Heart rate", "/min"),
@@ -37,23 +37,7 @@ def dispatch_facts(
             "access_instructions": facility.facility.access_instructions,
             "phone": facility.facility.phone,
         },
-        "resident": None
-        if resident is None
-        else {
-            "id": resident.id,
-            "name": resident.name,
-            "age": resident.age,
-            "sex": resident.sex,
-            "room": resident.room,
-            "bed": resident.bed,
-            "conditions": list(resident.conditions),
-            "medications": list(resident.medications),
-            "allergies": list(resident.allergies),
-            "dnr": resident.dnr,
-            "emergency_contact": resident.emergency_contact.model_dump()
-            if resident.emergency_contact
-            else None,
-        },
+        "resident": _resident_facts(resident) if resident is not None else None,
         "incident": {
             "id": incident.id,
             "kind": incident.kind.value,
@@ -68,6 +52,23 @@ def dispatch_facts(
         "vitals": {k: vitals[k] for k in VITAL_LABELS if k in vitals},
         "with_resident": [_staff_name(facility, s) for s in with_resident],
         "staff_on_scene": incident.state in (State.ARRIVED,),
+    }
+
+
+def _resident_facts(resident: Resident) -> dict[str, Any]:
+    contact = resident.emergency_contact
+    return {
+        "id": resident.id,
+        "name": resident.name,
+        "age": resident.age,
+        "sex": resident.sex,
+        "room": resident.room,
+        "bed": resident.bed,
+        "conditions": list(resident.conditions),
+        "medications": list(resident.medications),
+        "allergies": list(resident.allergies),
+        "dnr": resident.dnr,
+        "emergency_contact": contact.model_dump() if contact else None,
     }
 
 

@@ -110,44 +110,10 @@ class IncidentStore:
                 if row is not None:
                     await self._join(conn, row.id, Priority(row.priority), alert, now, plan)
                     return await self._get(conn, row.id), False
-                incident_id = new_incident_id(now)
                 try:
-                    await conn.execute(
-                        incidents.insert().values(
-                            id=incident_id,
-                            facility=alert.facility,
-                            resident=alert.resident,
-                            kind=alert.kind.value,
-                            priority=alert.priority.value,
-                            state=State.OPENED.value,
-                            condition_key=alert.key,
-                            device=alert.device,
-                            opened_at=now,
-                            updated_at=now,
-                            summary=summary,
-                            evidence=alert.evidence,
-                            exercise=alert.exercise,
-                            open_key=open_key,
-                        )
-                    )
+                    incident_id = await _insert(conn, alert, summary, now, open_key)
                 except IntegrityError:
                     continue  # another writer opened it first: join theirs
-                await append_event(
-                    conn,
-                    incident_id,
-                    TimelineEvent(
-                        ts=now,
-                        type="detected",
-                        actor="system",
-                        detail={
-                            "evidence": alert.evidence,
-                            "onset": alert.onset,
-                            "device": alert.device,
-                            "priority": alert.priority.value,
-                            **alert.detail,
-                        },
-                    ),
-                )
                 await schedule_steps(conn, incident_id, alert.facility, plan(alert.priority), now)
                 return await self._get(conn, incident_id), True
         raise RuntimeError(f"could not open or join an incident for {open_key}")
@@ -281,6 +247,42 @@ class IncidentStore:
                 )
             ).all()
         return [{"ts": r.ts, "device": r.device, **json.loads(r.data)} for r in rows]
+
+
+async def _insert(
+    conn: AsyncConnection, alert: Alert, summary: str, now: float, open_key: str
+) -> str:
+    """Insert a new incident with its ``detected`` event; IntegrityError if one is open."""
+    incident_id = new_incident_id(now)
+    await conn.execute(
+        incidents.insert().values(
+            id=incident_id,
+            facility=alert.facility,
+            resident=alert.resident,
+            kind=alert.kind.value,
+            priority=alert.priority.value,
+            state=State.OPENED.value,
+            condition_key=alert.key,
+            device=alert.device,
+            opened_at=now,
+            updated_at=now,
+            summary=summary,
+            evidence=alert.evidence,
+            exercise=alert.exercise,
+            open_key=open_key,
+        )
+    )
+    detail = {
+        "evidence": alert.evidence,
+        "onset": alert.onset,
+        "device": alert.device,
+        "priority": alert.priority.value,
+        **alert.detail,
+    }
+    await append_event(
+        conn, incident_id, TimelineEvent(ts=now, type="detected", actor="system", detail=detail)
+    )
+    return incident_id
 
 
 def _incident(row: Any, events: tuple[TimelineEvent, ...]) -> Incident:

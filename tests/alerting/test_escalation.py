@@ -238,3 +238,16 @@ async def test_a_page_caught_mid_send_by_a_crash_never_reaches_the_handheld_twic
         assert restarted.alarms == []
     stored = await h.store.get(incident.id)
     assert stored is not None and stored.state is State.DELIVERED
+
+
+async def test_a_more_urgent_alert_brings_the_high_ladder(h: Harness) -> None:
+    incident = await h.alert(AlertKind.FALL, priority=Priority.MEDIUM, evidence="impact")
+    await h.receive_all()
+    h.clock.set(NIGHT + 20)
+    await h.alert(AlertKind.FALL, priority=Priority.HIGH, evidence="lying still for 20 s")
+    steps = await h.escalator.outbox.steps_of(incident.id)
+    pending = [(s.target, s.due_at - NIGHT) for s in steps if s.status == "pending"]
+    # the high ladder, counted from the fall: charge nurse and everyone at 30 s, 120 at 90 s
+    assert pending == [("charge_nurse", 30), ("all_nurses", 30), ("emergency_services", 90)]
+    await h.at(30)
+    assert sorted(p.staff for p in h.handheld.sent[1:]) == ["c-night", "n-e-night", "n-w-night"]
