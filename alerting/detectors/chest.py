@@ -44,6 +44,7 @@ SIGN_MIN_SAMPLES = 5
 CONFIRM_S = 15.0
 CONFIRM_TWO_S = 60.0
 CLEAR_AFTER_S = 120.0
+EVALUATE_S = 1.0
 IN_BED_S = 60.0  # presence seen this recently means in bed
 HR_ABSOLUTE = 120.0
 ACC_RESTLESS_G = 0.08  # sd of |acc| in a batch: moving about
@@ -90,6 +91,7 @@ class _Resident:
     last_presence: float = float("-inf")
     concordant_since: float | None = None
     count: int = 0
+    evaluated: float = float("-inf")  # the signs were last counted at
 
 
 class ChestDistressDetector:
@@ -114,9 +116,12 @@ class ChestDistressDetector:
             return []
         limits = self._limits(obs.resident, state)
         self._flag(obs, state, limits, in_bed)
-        count = self._count(state, ts, in_bed)
-        if in_bed and count < 2 and "restless" not in state.since:
+        if in_bed and state.count < 2 and "restless" not in state.since:
             self._learn(obs)
+        if ts - state.evaluated < EVALUATE_S:  # windows of 20 s: once a second is enough
+            return []
+        state.evaluated = ts
+        count = self._count(state, ts, in_bed)
         return self._decide(obs, state, count)
 
     def tick(self, now: float) -> list[Alert]:
