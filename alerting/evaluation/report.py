@@ -38,7 +38,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _row(ks: KindScore) -> str:
+def _row(ks: KindScore, score: Score, *, own_false: bool = True) -> str:
     lat = sorted(ks.latencies)
     med = _duration(median(lat)) if lat else "-"
     worst = _duration(lat[-1]) if lat else "-"
@@ -46,8 +46,12 @@ def _row(ks: KindScore) -> str:
     detector = MATCHES[ks.kind][0]
     name = ks.kind if detector == ks.kind else f"{ks.kind} ({detector})"
     sens = f"{100 * ks.sensitivity:5.1f}%" if ks.events else "  n/a"
+    false = sum(1 for a in score.false_alarms if a.kind == detector)
+    per_night = false / score.resident_nights if score.resident_nights else 0.0
+    shown = f"{false:3d} {per_night:6.3f}" if own_false else f"{'(as fall)':>10}"
     return (
-        f"  {name:<30} {ks.events:5d} {ks.detected:8d}   {sens}   {med:>10} {worst:>10}   {raised}"
+        f"  {name:<30} {ks.events:5d} {ks.detected:8d}   {sens}   {med:>10} {worst:>10}"
+        f"   {shown}   {raised}"
     )
 
 
@@ -91,12 +95,16 @@ def format_report(
         f"({rejected} rejected) in {seconds:.0f} s",
         "",
         f"  {'event (detected by)':<30} {'count':>5} {'detected':>8}   sensitivity"
-        f"  {'median':>10} {'max':>10}   raised as",
+        f"  {'median':>10} {'max':>10}   false /night   raised as",
     ]
     for kind in ORDER:
         if kind in score.kinds:
-            lines.append(_row(score.kinds[kind]))
-    lines.append("  (latency from the true onset to the first alert of the detecting kind)")
+            own = kind != "fall_cancelled"  # its false alarms are the fall row's
+            lines.append(_row(score.kinds[kind], score, own_false=own))
+    lines.append(
+        "  (latency: from the true onset to the first alert of the detecting kind;"
+        " false: high/medium alarms of that kind matching no true event, per resident-night)"
+    )
     lines += ["", *_false_alarms(score, facility), "", "Targets:"]
     for name, ok, figure in _targets(score):
         lines.append(f"  [{'ok' if ok else 'NOT MET'}] {name}: {figure}")
