@@ -74,7 +74,7 @@ class Renderer:
         latency = 0.02 + rng.exponential(0.03, n)
         late = rng.random(n) < realism.reorder_rate
         latency[late] += rng.uniform(1.0, 3.0, int(late.sum()))
-        self.latency: list[float] = latency.tolist()
+        self.latency = latency
         self.duplicate = rng.random(n) < realism.duplicate_rate
         self.offline = _spans(n, script.offline)
         self.exercise = _spans(n, script.exercise)
@@ -123,7 +123,7 @@ class Renderer:
                 continue
             body = upcoming[1]
             upcoming = next(bodies, None)
-            sent = self.start + i + self.phase + self.latency[i]
+            sent = self.start + i + self.phase + float(self.latency[i])
             body["ts"] = _stamp(self.start + i + self.phase + self.skew)
             if self.exercise[i]:
                 body["exercise"] = True

@@ -32,7 +32,7 @@ from simulator.truth import TruthKind
 
 EventKind = TruthKind
 Speed = float | Literal["max"]
-MAX_DURATION_S = 7 * 86400.0
+MAX_DURATION_S = 2 * 86400.0  # memory grows with the span (~0.5 MB per resident-hour)
 
 
 class _Model(BaseModel):
@@ -234,6 +234,8 @@ def _build(spec: _ScenarioFile, facility: Facility) -> Scenario:
         start = parse_local(spec.start, tz)
     with _located("duration"):
         duration = parse_duration(spec.duration)
+        if duration > MAX_DURATION_S:
+            raise ValueError(f"at most {MAX_DURATION_S / 3600:.0f} h: split longer spans")
     events = []
     for i, e in enumerate(spec.events):
         with _located("events", i, "at"):

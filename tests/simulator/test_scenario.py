@@ -53,6 +53,7 @@ def test_times_are_local_to_the_facility_and_follow_the_start() -> None:
         ('"+90m"', '"+90 minutes"', 8, "expected a duration"),
         ('"02:13"', '"25:13"', 7, "events[0].at"),
         ("duration: 10h", "duration: ten hours", 4, "duration"),
+        ("duration: 10h", "duration: 72h", 4, "at most 48 h"),
         ("severity: 0.8", "severity: 8", 7, "less than or equal to 1"),
         ("facility: ../facility.yaml", "facility: ../nowhere.yaml", 2, "cannot read facility"),
         ('start: "2026-11-29 21:00"', 'start: "tonight"', 3, "start"),
