@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -187,6 +188,10 @@ def _run(args: argparse.Namespace) -> int:
                 settings.mqtt_url,
                 run.api_url,
             )
+            # What start-up built lives as long as the process: keep it out of the
+            # collector's full passes, which otherwise stalled the alert path ~0.1 s.
+            gc.collect()
+            gc.freeze()
             await asyncio.Event().wait()
         return 0
 
