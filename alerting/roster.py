@@ -64,9 +64,17 @@ class Roster:
                     row.updated_by,
                 )
                 continue
-            self.facilities[row.facility] = self._validated(
-                facility, stored["staff"], json.loads(row.shifts)
-            )
+            try:
+                updated = self._validated(facility, stored["staff"], json.loads(row.shifts))
+            except RosterError as exc:
+                log.error(
+                    "%s: the API change by %s no longer fits the file (%s); using the file",
+                    row.facility,
+                    row.updated_by,
+                    exc,
+                )
+                continue
+            self.facilities[row.facility] = updated
             log.info("%s: staff and shifts from the API change by %s", row.facility, row.updated_by)
 
     async def put_staff(self, facility_id: str, member: Staff, *, by: str, now: float) -> Staff:
@@ -134,7 +142,8 @@ class Roster:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise RosterError(f"{where}: {first['msg']}") from exc
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise RosterError(f"{where}: {message}" if where else message) from exc
         except ConfigError as exc:
             raise RosterError(str(exc)) from exc
         return updated

@@ -223,3 +223,28 @@ async def test_a_paging_failure_shows_on_healthz(
         assert health["paging"]["failures_total"] >= 1
         listed = (await client.get("/api/v1/incidents", params={"kind": "paging_failure"})).json()
         assert [i["id"] for i in listed] == [failure["incident_id"]]
+
+
+async def test_a_stored_roster_that_no_longer_fits_the_file_gives_way_to_it(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    east = [r for r in facility.residents if r.zone == "east"]
+    ids = {r.id for r in east}
+    base = facility.model_copy(
+        update={
+            "residents": east,
+            "devices": [d for d in facility.devices if d.resident in ids],
+            "staff": [s.model_copy(update={"zones": ["east"]}) for s in facility.staff],
+        }
+    )
+    db = tmp_path / "f.db"
+    async with api(mqtt_url, base, db) as (_, client):
+        await sign_in(client, "manager")
+        nurse = {"id": "n-west2", "name": "West", "role": "nurse", "zones": ["west"]}
+        assert (await client.put(f"/api/v1/facilities/{F}/staff/n-west2", json=nurse)).is_success
+    # the file drops the west wing; its staff and shifts are unchanged, so the stored roster
+    # is tried, does not fit (n-west2 works in a zone that is gone), and the file is used
+    east_only = base.model_copy(update={"zones": [z for z in base.zones if z.id == "east"]})
+    async with api(mqtt_url, east_only, db) as (run, _):
+        assert run.service.facilities[F].member("n-west2") is None
+        assert run.service.facilities[F].member("n-e-night") is not None
