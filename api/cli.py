@@ -148,3 +148,28 @@ def _disable(args: argparse.Namespace) -> int:
 
 def _enable(args: argparse.Namespace) -> int:
     return _change(args, lambda a: a.set_disabled(args.username, False))
+
+
+DEMO_PASSWORD = "shouhu-demo"
+
+
+async def add_demo_accounts(store: AccountStore, facility: Facility) -> list[tuple[str, str, str]]:
+    """An account per nurse, charge nurse and manager (username = staff id), and ``admin``.
+
+    All share ``DEMO_PASSWORD``: for the throw-away demo database only. Returns
+    (username, role, name) of each.
+    """
+    roles = {"nurse": Role.NURSE, "charge_nurse": Role.CHARGE_NURSE, "manager": Role.MANAGER}
+    made = []
+    for member in facility.staff:
+        role = roles.get(member.role)
+        if role is None:
+            continue
+        await store.add(
+            member.id, DEMO_PASSWORD, facility=facility.id, role=role, staff=member.id,
+            name=member.name,
+        )  # fmt: skip
+        made.append((member.id, role.value, member.name))
+    await store.add("admin", DEMO_PASSWORD, facility=facility.id, role=Role.ADMIN, name="Admin")
+    made.append(("admin", Role.ADMIN.value, "Admin"))
+    return made

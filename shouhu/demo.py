@@ -16,6 +16,7 @@ from shouhu.broker import embedded_broker, free_port
 from shouhu.clock import WallClock
 from shouhu.facility import Facility
 from shouhu.runtime import running
+from shouhu.service import Service
 from simulator.live import live_seconds
 from simulator.publisher import publish_all, sleep_until
 from simulator.scenario import ScriptedEvent
@@ -43,6 +44,26 @@ async def _broker(mqtt_url: str | None) -> AsyncIterator[str]:
     async with embedded_broker(port) as url:
         console.print(f"• MQTT broker: [bold]{url}[/] embedded{note}")
         yield url
+
+
+async def _sign_in_help(api_url: str, service: Service, facility: Facility) -> None:
+    """Demo accounts, and who to sign in as to see the SOS arrive."""
+    from alerting import duty
+    from api.accounts import AccountStore
+    from api.cli import DEMO_PASSWORD, add_demo_accounts
+
+    made = await add_demo_accounts(AccountStore(service.store.engine), facility)
+    resident = facility.residents[min(6, len(facility.residents) - 1)]
+    on_duty = duty.zone_nurses(facility, resident.zone, time.time())
+    nurse = on_duty[0].id if on_duty else next(u for u, r, _ in made if r == "charge_nurse")
+    manager = next((u for u, r, _ in made if r == "manager"), "admin")
+    console.print(
+        f"• pages: [bold]{api_url}/login[/]   password for every demo account: "
+        f"[bold]{DEMO_PASSWORD}[/]\n"
+        f"    nurse board: sign in as [bold]{nurse}[/] (on duty for {resident.name}'s wing); "
+        f"review: [bold]{manager}[/]; audit log: [bold]admin[/]; "
+        f"all accounts: {', '.join(u for u, _, _ in made)}"
+    )
 
 
 async def run_demo(
@@ -81,6 +102,7 @@ async def run_demo(
             f"• API: [bold]{run.api_url}/docs[/]   incidents: "
             f"{run.api_url}/api/v1/incidents   health: {run.api_url}/healthz"
         )
+        await _sign_in_help(run.api_url or "", service, facility)
         resident = facility.residents[min(6, len(facility.residents) - 1)]
         start = float(int(time.time()) + 1)
         press = ScriptedEvent(at=start + int(sos_after), resident=resident.id, kind="sos")
@@ -131,7 +153,7 @@ async def run_demo(
                         f"[{second:>4d} s] page to nurse [bold]{staff}[/]{after}: {page['summary']}"
                     )
                     console.print(
-                        f"         see {run.api_url}/api/v1/incidents/{page['incident_id']}"
+                        f"         see {run.api_url}/review/{page['incident_id']}"
                     )
                 if second % 10 == 0:
                     c = service.counters

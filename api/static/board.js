@@ -206,7 +206,8 @@ const Board = {
     try {
       const updated = await Api.post(`/api/v1/incidents/${encodeURIComponent(item.id)}/${action}`, body);
       if (updated && updated.state === "resolved") this.items.delete(item.id);
-      else if (updated) this.items.set(item.id, Object.assign({}, item, updated));
+      // merge into what the stream may have sent meanwhile, not into the card as it was
+      else if (updated) this.items.set(item.id, Object.assign({}, this.items.get(item.id) || item, updated));
       this.render();
     } catch (e) {
       if (e.message !== "signed out") this.toast(I18N.t("action_failed", { msg: e.message }));
