@@ -31,7 +31,7 @@ const MESSAGES = {
     timeline: "时间线", vitals_chart: "警报前后的生命体征", back: "返回", open_timeline: "查看",
     alert_time: "警报", no_vitals_snapshot: "本事件没有生命体征记录", actor: "人员", channel: "渠道",
     when: "时间", what: "事件", who: "谁", action: "操作", client: "来源",
-    forbidden: "您的角色无权查看此页面",
+    forbidden: "您的角色无权查看此页面", system: "系统",
     kinds: {
       sos: "SOS 呼叫", fall: "跌倒", chest_distress: "疑似胸部不适", no_vital_signs: "无生命体征",
       deterioration: "生命体征恶化", bed_exit: "离床未归", device_offline: "设备离线",
@@ -92,7 +92,7 @@ const MESSAGES = {
     timeline: "Timeline", vitals_chart: "Vital signs around the alert", back: "Back", open_timeline: "Open",
     alert_time: "alert", no_vitals_snapshot: "No vital signs were recorded for this incident", actor: "Who", channel: "Channel",
     when: "When", what: "What", who: "Who", action: "Action", client: "From",
-    forbidden: "Your role cannot open this page",
+    forbidden: "Your role cannot open this page", system: "system",
     kinds: {
       sos: "SOS call", fall: "Fall", chest_distress: "Chest distress suspected", no_vital_signs: "No vital signs",
       deterioration: "Vital signs deteriorating", bed_exit: "Out of bed, not back", device_offline: "Device offline",

@@ -36,7 +36,7 @@ const Incident = {
     document.getElementById("timeline").replaceChildren(...i.timeline.map((e) => el("li", { class: "t-" + e.type, "data-type": e.type },
       el("span", { class: "t-when" }, I18N.time(e.ts), ` (+${Math.max(0, e.ts - i.opened_at).toFixed(1)} s)`),
       el("strong", {}, I18N.t("events." + e.type)),
-      e.actor ? ` · ${this.staff[e.actor] || e.actor}` : "",
+      e.actor ? ` · ${e.actor === "system" ? I18N.t("system") : this.staff[e.actor] || e.actor}` : "",
       e.channel ? ` · ${e.channel}` : "",
       this.detail(e))));
   },
