@@ -60,6 +60,7 @@ class MqttBus:
         self.persistent = persistent
         self.connected = asyncio.Event()  # both connections up
         self.reconnects = 0
+        self.handler_errors = 0  # messages whose handler raised (logged, then skipped)
         self._client: aiomqtt.Client | None = None  # egress
         self._ingest: gmqtt.Client | None = None
         self._ingest_up = False
@@ -164,7 +165,11 @@ class MqttBus:
                 turn_ends = time.perf_counter() + TURN_S
                 continue
             topic, payload = inbox.popleft()
-            await handler(topic, bytes(payload))
+            try:
+                await handler(topic, bytes(payload))
+            except Exception:  # one message's failure must not stop the stream
+                self.handler_errors += 1
+                log.exception("handling a message on %s failed; carrying on", topic)
             if time.perf_counter() > turn_ends:
                 await asyncio.sleep(0)  # let sockets, timers and the alert path run
                 turn_ends = time.perf_counter() + TURN_S

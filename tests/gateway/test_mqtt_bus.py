@@ -108,3 +108,24 @@ async def test_the_bus_reconnects_after_the_broker_restarts(own_broker: OwnBroke
         await eventually(lambda: len(received) == 3)
         await bus.publish("shouhu/v1/bus-test/deadletter", b"{}")  # egress is back too
         assert bus.reconnects >= 2  # ingest and egress each came back
+
+
+async def test_a_message_whose_handling_fails_does_not_stop_the_stream(mqtt_url: str) -> None:
+    handled: list[bytes] = []
+
+    async def handle(_topic: str, payload: bytes) -> None:
+        if payload == b"1":
+            raise RuntimeError("a bug in a detector")
+        handled.append(payload)
+
+    bus = MqttBus(mqtt_url, client_id=f"bus-{uuid.uuid4().hex[:8]}", subscriptions=[TOPIC])
+    task = asyncio.create_task(bus.run(handle))
+    try:
+        await asyncio.wait_for(bus.connected.wait(), 10)
+        await asyncio.to_thread(publish, mqtt_url, 3)
+        await eventually(lambda: len(handled) == 2)
+        assert handled == [b"0", b"2"] and bus.handler_errors == 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
