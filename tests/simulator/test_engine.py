@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import itertools
 import json
 from collections import Counter
 
 import jsonschema
+import numpy as np
 import pytest
 
 from shouhu.facility import Facility
@@ -83,3 +86,24 @@ def test_quiet_night_vitals_are_in_published_sleeping_ranges(
     assert 10 <= rr <= 22, rr
     spo2 = state.vitals.spo2.mean()
     assert (86 <= spo2 <= 93) if resident == "r-003" else (92 <= spo2 <= 99), spo2
+
+
+def test_devices_duplicate_reorder_and_skew_like_real_ones(facility: Facility) -> None:
+    sim = Simulation(scenario(facility, hours=0.5))
+    seen: dict[str, list[int]] = {}
+    skews: dict[str, list[float]] = {}
+    for m in sim.messages():
+        if not m.topic.endswith("/telemetry"):
+            continue
+        device = m.topic.split("/")[4]
+        body = json.loads(m.payload)
+        seen.setdefault(device, []).append(body["seq"])
+        stamped = dt.datetime.fromisoformat(body["ts"]).timestamp()
+        skews.setdefault(device, []).append(m.ts - stamped)
+    duplicates = sum(len(s) - len(set(s)) for s in seen.values())
+    late = sum(sum(1 for a, b in itertools.pairwise(s) if b < a) for s in seen.values())
+    sent = sum(len(s) for s in seen.values())
+    assert 0 < duplicates < 0.01 * sent
+    assert 0 < late < 0.02 * sent
+    offsets = [float(np.median(s)) for s in skews.values()]
+    assert max(offsets) - min(offsets) > 0.5  # the devices' clocks disagree
