@@ -29,6 +29,8 @@ async def healthz(service: ServiceDep, response: Response) -> dict[str, Any]:
         "dead_letter_reasons": dict(service.counters.reasons.most_common(20)),
         "ingest_lag_s": round(service.counters.lag_s, 4),
         "ingest_lag_peak_s": round(service.counters.lag_peak_s, 4),
+        "ingest_backlog": service.bus.backlog,  # received, not yet handled
+        "ingest_errors": service.bus.handler_errors,  # handling raised; logged, skipped
         "alerts": service.responder.counters.alerts,
         "incidents_opened": service.responder.counters.incidents_opened,
         "pages_sent": service.escalator.dispatcher.counters.sent,
