@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from shouhu.broker import find_mosquitto, free_port, mosquitto_config
+from shouhu.clock import EventClock
 from shouhu.facility import Facility, load_facility
+from shouhu.runtime import Running, running
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "facility.yaml"
@@ -125,3 +127,19 @@ async def eventually(predicate, timeout: float = 5.0, interval: float = 0.02):  
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)
+
+
+@pytest.fixture
+async def core(mqtt_url: str, facility: Facility, tmp_path: Path) -> AsyncIterator[Running]:
+    """The real alert core on the test broker (SQLite at tmp_path/core.db), its clock following
+    the messages."""
+    async with running(
+        facilities=[facility],
+        mqtt_url=mqtt_url,
+        db_url=f"sqlite:///{tmp_path}/core.db",
+        clock=EventClock(),
+        api_port=None,
+        client_id=f"core-{tmp_path.name}",
+    ) as run:
+        await run.service.wait_connected()
+        yield run

@@ -6,16 +6,13 @@ import asyncio
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from alerting.incidents import State
 from gateway.protocol import MAX_PAYLOAD_BYTES
-from shouhu.clock import EventClock
-from shouhu.facility import Facility
-from shouhu.runtime import Running, running
+from shouhu.runtime import Running
 from tests.conftest import eventually
 from tests.plain_mqtt import PlainClient
 
@@ -23,20 +20,6 @@ pytestmark = pytest.mark.mqtt
 
 F = "demo-home"
 NIGHT = dt.datetime(2026, 11, 30, 2, 13, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
-
-
-@pytest.fixture
-async def core(mqtt_url: str, facility: Facility, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running(
-        facilities=[facility],
-        mqtt_url=mqtt_url,
-        db_url=f"sqlite:///{tmp_path}/e2e.db",
-        clock=EventClock(),
-        api_port=None,
-        client_id=f"core-{tmp_path.name}",
-    ) as run:
-        await run.service.wait_connected()
-        yield run
 
 
 def sos(ts: float, seq: int = 1) -> bytes:
@@ -50,7 +33,7 @@ async def next_message(client: PlainClient, timeout: float = 5.0) -> tuple[str, 
 async def test_sos_pages_the_zone_nurse_after_the_incident_is_stored(
     core: Running, mqtt_url: str, tmp_path: Path
 ) -> None:
-    db = tmp_path / "e2e.db"
+    db = tmp_path / "core.db"
     stored_when_paged: list[bool] = []
 
     def check_db(topic: str, payload: bytes) -> None:

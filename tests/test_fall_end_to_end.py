@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from shouhu.clock import EventClock
-from shouhu.facility import Facility
-from shouhu.runtime import Running, running
+from shouhu.runtime import Running
 from tests.alerting.detectors.motion import free_fall, impact, lie, render, walk
 from tests.plain_mqtt import PlainClient
 
@@ -20,20 +16,6 @@ pytestmark = pytest.mark.mqtt
 
 F = "demo-home"
 NIGHT = dt.datetime(2026, 11, 30, 2, 13, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
-
-
-@pytest.fixture
-async def core(mqtt_url: str, facility: Facility, tmp_path: Path) -> AsyncIterator[Running]:
-    async with running(
-        facilities=[facility],
-        mqtt_url=mqtt_url,
-        db_url=f"sqlite:///{tmp_path}/fall.db",
-        clock=EventClock(),
-        api_port=None,
-        client_id=f"core-{tmp_path.name}",
-    ) as run:
-        await run.service.wait_connected()
-        yield run
 
 
 async def test_a_fall_in_the_batches_pages_the_zone_nurse(core: Running, mqtt_url: str) -> None:

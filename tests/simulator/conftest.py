@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from shouhu.clock import EventClock
 from shouhu.facility import Facility
-from shouhu.runtime import Running, running
 from simulator.scenario import Scenario, ScriptedEvent
 
 
@@ -36,18 +30,3 @@ def scenario(
         events=events or [],
         residents=residents,
     )
-
-
-@pytest.fixture
-async def core(mqtt_url: str, facility: Facility, tmp_path: Path) -> AsyncIterator[Running]:
-    """The real alert core on the test broker, its clock following the messages."""
-    async with running(
-        facilities=[facility],
-        mqtt_url=mqtt_url,
-        db_url=f"sqlite:///{tmp_path}/core.db",
-        clock=EventClock(),
-        api_port=None,
-        client_id=f"core-{tmp_path.name}",
-    ) as run:
-        await run.service.wait_connected()
-        yield run
