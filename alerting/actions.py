@@ -137,7 +137,7 @@ class IncidentActions:
         incident = await self._open_incident(incident_id)
         now = self.clock.now()
         await self.escalator.request_emergency(incident, staff, now)
-        await self.escalator.tick(now)
+        await self.escalator.run_due(now)  # the request is on the timeline when we answer
         log.info("incident %s: %s requested emergency services: %s", incident.id, staff, note)
         updated = await self.store.get(incident.id) or incident
         self._notify(updated)

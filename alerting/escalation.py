@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 Vitals = Callable[[str, str | None], dict[str, Any]]
 RaiseAlarm = Callable[[Alert], None]
+Changed = Callable[[str], Awaitable[None]]
 
 
 @dataclass
@@ -79,6 +80,8 @@ class Escalator:
         self._woken = False
         self._lock = asyncio.Lock()
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        # Told the id of an incident whose timeline a step or a page changed (live boards).
+        self.on_change: Changed | None = None
 
     # -- timers -----------------------------------------------------------------
 
@@ -101,6 +104,16 @@ class Escalator:
             while self._woken:
                 self._woken = False
                 await self._run(max(now, self.clock.now()))
+
+    async def run_due(self, now: float) -> None:
+        """Run what is due by ``now``, waiting for a tick in progress instead of skipping.
+
+        For a step a person asked for (emergency services): when this returns,
+        the step has run and its events are on the timeline.
+        """
+        async with self._lock:
+            self._woken = False
+            await self._run(now)
 
     async def settle(self, page_id: str, *, within: float = 5.0) -> None:
         """Let a send in flight record its outcome before a reply to that page is applied."""
@@ -150,6 +163,15 @@ class Escalator:
                 await self.dispatcher.deliver(record)
         except Exception:
             log.exception("incident %s: page %s failed", record.incident_id, record.page_id)
+        await self._changed(record.incident_id)
+
+    async def _changed(self, incident_id: str) -> None:
+        if self.on_change is None:
+            return
+        try:
+            await self.on_change(incident_id)
+        except Exception:  # a live page must never stop the ladder
+            log.exception("incident %s: change listener failed", incident_id)
 
     # -- steps ------------------------------------------------------------------
 
@@ -176,6 +198,7 @@ class Escalator:
         )
         if ran:
             self.counters.steps_run += 1
+            await self._changed(incident.id)
             log.info(
                 "incident %s: step %d (%s) ran %.1f s after due; %d pages",
                 incident.id,

@@ -58,6 +58,7 @@ class Responder(IncidentActions):
         self.escalator = escalator
         self.clock = clock
         self.feed = IncidentFeed(publish)
+        escalator.on_change = self._changed
         self._queue: asyncio.Queue[Alert] = asyncio.Queue()
         self._open: dict[tuple[str, str], set[str]] = {}  # (facility, resident) -> incident ids
         self._vitals: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
@@ -192,3 +193,9 @@ class Responder(IncidentActions):
 
     def _notify(self, incident: Incident) -> None:
         self.feed.notify(incident)
+
+    async def _changed(self, incident_id: str) -> None:
+        """The escalator paged, escalated or failed to page: live pages hear of it."""
+        incident = await self.store.get(incident_id)
+        if incident is not None:
+            self._notify(incident)

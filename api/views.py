@@ -45,6 +45,7 @@ class BoardItem(IncidentView):
     technical: bool
     paging_failed: bool
     ems_requested: bool
+    revision: int  # timeline events so far: a page keeps the newest view it was sent
     timeline_tail: list[dict[str, Any]]
 
 
@@ -90,6 +91,7 @@ def board_item(facility: Facility, incident: Incident, latest: dict[str, Any]) -
         technical=incident.kind.value in TECHNICAL_KINDS,
         paging_failed=paging_failed(incident),
         ems_requested=any(e.type in EMS_EVENTS for e in incident.timeline),
+        revision=len(incident.timeline),
         timeline_tail=[
             {"ts": e.ts, "type": e.type, "actor": staff_name(facility, e.actor) or e.actor}
             for e in incident.timeline[-6:]

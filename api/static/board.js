@@ -53,6 +53,8 @@ const Board = {
     });
     stream.addEventListener("incident", (e) => {
       const item = JSON.parse(e.data);
+      const shown = this.items.get(item.id);
+      if (shown && shown.revision > item.revision) return;  // an older view, overtaken
       this.items.set(item.id, item);
       this.heard();
       this.render();

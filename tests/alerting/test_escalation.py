@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -121,6 +122,45 @@ async def test_a_nurse_can_call_emergency_services_once(h: Harness) -> None:
     requests = [e for e in events if e.type == "ems_requested"]
     assert [e.actor for e in requests] == ["n-e-night", "c-night"]
     assert requests[1].detail["already_dispatched"] is True
+
+
+async def test_a_request_during_a_running_tick_is_on_the_incident_it_answers(h: Harness) -> None:
+    """The board shows what the request returns: it must not race the ladder's own tick."""
+    incident = await h.alert(priority=Priority.MEDIUM)
+    release = asyncio.Event()
+
+    async def ladder_tick_in_progress() -> None:
+        async with h.escalator._lock:
+            await release.wait()
+
+    busy = asyncio.create_task(ladder_tick_in_progress())
+    await asyncio.sleep(0)
+    asking = asyncio.create_task(h.responder.request_emergency(incident.id, "n-e-night"))
+    await asyncio.sleep(0.05)
+    assert not asking.done()  # it waits for the tick instead of skipping its own step
+    release.set()
+    answered = await asking
+    await busy
+    assert "ems_requested" in [e.type for e in answered.timeline]
+    await h.escalator.drain()
+    assert len(dispatched(h)) == 1
+
+
+async def test_live_pages_hear_of_every_step_and_page_of_the_ladder(h: Harness) -> None:
+    feed = h.responder.subscribe()
+    incident = await h.alert()
+    await h.receive_all()
+    await h.at(30)
+    heard: list[str] = []
+    while not feed.empty():
+        seen = feed.get_nowait()
+        if seen.id == incident.id:
+            heard.extend(e.type for e in seen.timeline[len(heard) :])
+    stored = await h.store.get(incident.id)
+    assert stored is not None
+    # the last change a board heard of is the incident as stored: paged, escalated, paged again
+    assert heard == [e.type for e in stored.timeline]
+    assert heard.count("escalated") == 2 and heard.count("paged") == 4
 
 
 async def test_an_unconfirmed_page_falls_back_and_then_is_a_paging_failure(

@@ -8,6 +8,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from alerting.incidents import Incident, Outcome
+from api.stats import week_of
 from tests.browser.conftest import DESKTOP, PHONE, Site, new_page, shoot, sign_in
 from tests.conftest import eventually
 
@@ -49,7 +50,11 @@ async def test_a_manager_opens_an_incidents_timeline_and_sees_the_vitals_chart(
             row = page.locator(f"#incident-table tr[data-id='{incident.id}']")
             await expect(row).to_contain_text("黄德福")
             await expect(row).to_contain_text("已妥善处理")
-            await expect(page.locator("#figures-table tbody tr")).to_have_count(1)
+            # The default week view spans the last seven days: one row per ISO week they touch.
+            week = week_of(site.facility, incident.opened_at)
+            this_week = page.locator("#figures-table tbody tr", has_text=week)
+            await expect(this_week).to_have_count(1)
+            await expect(this_week.locator("td").nth(1)).not_to_have_text("0")
             await shoot(page, f"review-{size}-zh")
 
             await row.locator("a").click()
