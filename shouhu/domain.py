@@ -7,8 +7,9 @@ consume them. Nothing here does I/O.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -112,12 +113,36 @@ class DeviceStatus:
 Observation = Reading | DeviceEvent | DeviceStatus
 
 
+@dataclass(frozen=True, slots=True, init=False)
+class Fact:
+    """One thing a detector saw, as data: a message key and the values it names.
+
+    ``alerting.words`` renders facts in English or Chinese; ``Fact("chest.hr",
+    value=104, usual=64, held=52)`` is "heart rate 104/min (usual asleep 64) for
+    52 s" or "心率 104 次/分（平时睡眠 64）持续 52 秒". A value is a number, text
+    that needs no translation (a clock time, a device id), None (not known),
+    another fact, or a tuple of facts.
+    """
+
+    key: str
+    params: Mapping[str, FactValue]
+
+    def __init__(self, key: str, /, **params: FactValue) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", params)
+
+
+FactValue: TypeAlias = str | int | float | bool | Fact | tuple[Fact, ...] | None
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
     """What a detector concludes: a condition for one resident, with its evidence.
 
     ``firing`` False means the condition has cleared (after hysteresis).
     ``key`` separates concurrent alerts of one kind (for example one per device).
+    ``facts`` are the evidence as data, from which ``alerting.words`` renders it in
+    the nurse's language; ``evidence`` is their English text (logs, reports).
     """
 
     facility: str
@@ -132,6 +157,7 @@ class Alert:
     key: str = ""
     detail: dict[str, Any] = field(default_factory=dict)
     exercise: bool = False
+    facts: tuple[Fact, ...] = ()
 
     @property
     def condition(self) -> tuple[str, str | None, str, str]:
