@@ -28,8 +28,9 @@ from alerting.page_outbox import PageOutbox, PageRecord
 from alerting.paging import Page
 from alerting.steps import StepPlanner
 from alerting.store import IncidentStore
+from alerting.words import english
 from shouhu.clock import Clock
-from shouhu.domain import Alert, AlertKind, Priority
+from shouhu.domain import Alert, AlertKind, Fact, Priority
 from shouhu.facility import Facility
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,9 @@ class Escalator:
         incident = await self.store.get(record.incident_id)
         if incident is None or incident.kind is AlertKind.PAGING_FAILURE:
             return  # never an alarm about the alarm: it joins the open one
-        about = f"page to {record.staff} for {incident.summary}"
+        summary = incident.summary_facts[0] if incident.summary_facts else incident.summary
+        about = Fact("paging.page", staff=record.staff, summary=summary)
+        facts = (Fact("paging.not_delivered", about=about, reason=reason),)
         self.raise_alarm(
             Alert(
                 facility=record.facility,
@@ -237,9 +240,14 @@ class Escalator:
                 kind=AlertKind.PAGING_FAILURE,
                 priority=Priority.HIGH,
                 ts=now,
-                evidence=f"{about} not delivered: {reason}",
+                evidence=english(facts),
+                facts=facts,
                 key="delivery",
-                detail={"about": about, "incident_id": incident.id, "page_id": record.page_id},
+                detail={
+                    "about": english((about,)),
+                    "incident_id": incident.id,
+                    "page_id": record.page_id,
+                },
             )
         )
 

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from shouhu.domain import Alert, AlertKind, Priority
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, FactValue, Priority
 
 
 class State(enum.StrEnum):
@@ -75,6 +76,10 @@ class Incident:
     note: str = ""
     exercise: bool = False
     timeline: tuple[TimelineEvent, ...] = ()
+    # The summary and the newest evidence as data, rendered in a language by alerting.words;
+    # empty for an incident stored before they were kept (the English text stands in).
+    summary_facts: tuple[Fact, ...] = ()
+    evidence_facts: tuple[Fact, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -88,21 +93,27 @@ def new_incident_id(now: float | None = None) -> str:
 
 
 def summarize(alert: Alert, resident_name: str | None, room: str | None) -> str:
-    """A one-line summary for a page: what, who, where."""
-    what = {
-        AlertKind.SOS: "SOS button pressed",
-        AlertKind.FALL: "Fall detected",
-        AlertKind.CHEST_DISTRESS: "Chest distress suspected",
-        AlertKind.NO_VITAL_SIGNS: "No vital signs",
-        AlertKind.DETERIORATION: "Vital signs deteriorating",
-        AlertKind.BED_EXIT: "Out of bed, not returned",
-        AlertKind.DEVICE_OFFLINE: "Device offline",
-        AlertKind.BATTERY_LOW: "Battery low",
-        AlertKind.DEVICE_REMOVED: "Wearable removed",
-        AlertKind.PAGING_FAILURE: "Paging failure",
-    }[alert.kind]
+    """A one-line summary for a page: what, who, where (in English; see ``summary_fact``)."""
+    return english((summary_fact(alert, resident_name, room),))
+
+
+def summary_fact(alert: Alert, resident_name: str | None, room: str | None) -> Fact:
+    """The summary as a fact: "SOS button pressed: 黄德福, room 207", "DRILL: ..." first
+    for an exercise. A technical alarm about something else names it (its ``about``)."""
+    who: FactValue = resident_name or alert.resident or alert.device or _about(alert)
+    what = Fact(f"kind.{alert.kind.value}")
+    said = (
+        Fact("summary.room", what=what, who=who, room=room)
+        if room
+        else Fact("summary.plain", what=what, who=who)
+    )
+    return Fact("summary.drill", text=said) if alert.exercise else said
+
+
+def _about(alert: Alert) -> FactValue:
+    """What a technical alarm is about: the ``about`` of its evidence, or of its detail."""
+    for fact in alert.facts:
+        if "about" in fact.params:
+            return fact.params["about"]
     about = alert.detail.get("about")
-    who = resident_name or alert.resident or alert.device or about or "unknown"
-    where = f", room {room}" if room else ""
-    drill = "DRILL: " if alert.exercise else ""
-    return f"{drill}{what}: {who}{where}"
+    return str(about) if about else Fact("summary.unknown")

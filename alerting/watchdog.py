@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from alerting.outbox import Outbox, Step
-from shouhu.domain import Alert, AlertKind, Priority
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, Priority
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class Watchdog:
             by_facility.setdefault(step.facility, []).append(step)
         for facility, steps in by_facility.items():
             late = max(now - s.due_at for s in steps)
+            about = Fact("paging.watchdog")
+            facts = (Fact("paging.overdue", count=len(steps), late=late, about=about),)
             log.error("watchdog: %d escalation steps overdue in %s", len(steps), facility)
             self.raise_alarm(
                 Alert(
@@ -51,10 +54,11 @@ class Watchdog:
                     kind=AlertKind.PAGING_FAILURE,
                     priority=Priority.HIGH,
                     ts=now,
-                    evidence=f"{len(steps)} escalation steps overdue by up to {late:.0f} s",
+                    evidence=english(facts),
+                    facts=facts,
                     key="watchdog",
                     detail={
-                        "about": "escalation watchdog",
+                        "about": english((about,)),
                         "incidents": sorted({s.incident_id for s in steps}),
                     },
                 )

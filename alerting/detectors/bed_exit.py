@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from alerting.detectors.latch import Latch
 from alerting.detectors.night import NightHours
-from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, Observation, Priority, Reading
 from shouhu.facility import Facility
 
 DEBOUNCE_S = 10.0
@@ -63,7 +64,7 @@ class BedExitDetector:
             if obs.presence:
                 bed.out_since = None
                 bed.change_since = None
-                return self.latch.drop(obs.resident, ts, "Back in bed.")
+                return self.latch.drop(obs.resident, ts, Fact("bed_exit.back"))
             bed.out_since = bed.change_since
             bed.exit_at_night = self.night.left(bed.change_since) > MORNING_S
             bed.change_since = None
@@ -87,6 +88,7 @@ class BedExitDetector:
             return []
         left = dt.datetime.fromtimestamp(bed.out_since, self.facility.tz).strftime("%H:%M")
         minutes = (now - bed.out_since) / 60
+        facts = (Fact("bed_exit.out", since=left, minutes=minutes, limit=limit / 60),)
         alert = Alert(
             facility=bed.facility,
             resident=resident,
@@ -94,10 +96,8 @@ class BedExitDetector:
             priority=Priority.MEDIUM,
             ts=now,
             onset=bed.out_since,
-            evidence=(
-                f"Out of bed since {left} ({minutes:.0f} min) and not back; "
-                f"the limit for this resident is {limit / 60:.0f} min at night."
-            ),
+            evidence=english(facts),
+            facts=facts,
             exercise=bed.exercise,
         )
         return self.latch.hold(resident, alert)

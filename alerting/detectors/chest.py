@@ -35,7 +35,8 @@ from alerting.baselines import Baseline, BaselineBook
 from alerting.detectors.latch import Latch
 from alerting.detectors.night import NightHours
 from alerting.detectors.window import FlagWindow, MeanWindow, RecentValues
-from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, Observation, Priority, Reading
 from shouhu.facility import Facility
 
 SIGN_WINDOW_S = 20.0
@@ -129,7 +130,7 @@ class ChestDistressDetector:
         for ident in self.latch:
             state = self._residents.get(str(ident))
             if state is not None and now - state.last_presence > SIGN_WINDOW_S * 4:
-                out.extend(self.latch.release(ident, now, "Chest distress signs have settled."))
+                out.extend(self.latch.release(ident, now, SETTLED))
         return out
 
     def _limits(self, resident: str, state: _Resident) -> Limits:
@@ -196,7 +197,7 @@ class ChestDistressDetector:
         specific = "spo2" in since or "rr+" in since or ("hr+" in since and state.known)
         if cardio < 2 or not specific:
             state.concordant_since = None
-            return self.latch.release(resident, r.ts, "Chest distress signs have settled.")
+            return self.latch.release(resident, r.ts, SETTLED)
         if state.concordant_since is None:
             state.concordant_since = r.ts
             self.baselines.discard_epoch(resident)
@@ -215,15 +216,12 @@ class ChestDistressDetector:
     def _alert(self, r: Reading, state: _Resident, priority: Priority) -> Alert:
         b = self.baselines.baseline(r.resident or "")
         onset = min(state.since.values())
-        parts = []
-        for sign in SIGNS[:4]:
-            if sign not in state.since:
-                continue
-            held = f"for {r.ts - state.since[sign]:.0f} s"
-            parts.append(_describe(sign, state, b, held))
-        evidence = (
-            f"Possible chest distress: {len(parts)} signs together. " + "; ".join(parts) + "."
+        parts = tuple(
+            _describe(sign, state, b, r.ts - state.since[sign])
+            for sign in SIGNS[:4]
+            if sign in state.since
         )
+        facts = (Fact("chest.signs", count=len(parts), signs=parts),)
         return Alert(
             facility=r.facility,
             resident=r.resident,
@@ -231,20 +229,18 @@ class ChestDistressDetector:
             priority=priority,
             ts=r.ts,
             onset=onset,
-            evidence=evidence,
+            evidence=english(facts),
+            facts=facts,
             detail={"signs": sorted(state.since), "baseline": dict(b.value)},
             exercise=r.exercise,
         )
 
 
-def _describe(sign: str, state: _Resident, b: Baseline, held: str) -> str:
+SETTLED = Fact("chest.settled")
+
+
+def _describe(sign: str, state: _Resident, b: Baseline, held: float) -> Fact:
+    """One sign: chest.hr, chest.rr, chest.spo2 (value None: not known) or chest.restless."""
     if sign == "restless":
-        return f"restless or sitting up in bed {held}"
-    value = state.values[sign].median()
-    shown = "?" if value is None else f"{value:.0f}"
-    usual = f"usual asleep {b[sign]:.0f}"
-    if sign == "hr":
-        return f"heart rate {shown}/min ({usual}) {held}"
-    if sign == "rr":
-        return f"breathing {shown}/min ({usual}) {held}"
-    return f"SpO2 down to {shown}% ({usual}) {held}"
+        return Fact("chest.restless", held=held)
+    return Fact(f"chest.{sign}", value=state.values[sign].median(), usual=b[sign], held=held)

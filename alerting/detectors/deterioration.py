@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from alerting.detectors.latch import Latch
 from alerting.detectors.news2 import News2, score_news2
-from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, Observation, Priority, Reading
 from shouhu.facility import Facility, Resident
 
 MINUTE_S = 60.0
@@ -118,7 +119,7 @@ class DeteriorationDetector:
         level = news.priority
         s.level_minutes = s.level_minutes + 1 if level is not None else 0
         if level is None or s.level_minutes < PERSIST_MIN:
-            settled = f"Vital signs have settled: {news.describe()}."
+            settled = Fact("news2.settled", score=news.fact())
             return self.latch.release(resident, now, settled)
         return self.latch.hold(resident, self._alert(resident, s, news, level, now))
 
@@ -126,11 +127,11 @@ class DeteriorationDetector:
         self, resident: str, s: _Resident, news: News2, level: Priority, now: float
     ) -> Alert:
         held = s.level_minutes
-        skin = f" Skin temperature {s.last_skin:.1f} °C (not scored)." if s.last_skin else ""
-        evidence = (
-            f"Vital signs deteriorating: {news.describe()}; "
-            f"median of the last {WINDOW_MIN} min, alarming for {held} min.{skin}"
+        facts: tuple[Fact, ...] = (
+            Fact("news2.deteriorating", score=news.fact(), window=WINDOW_MIN, held=held),
         )
+        if s.last_skin:
+            facts += (Fact("news2.skin", temp=s.last_skin),)
         return Alert(
             facility=s.facility,
             resident=resident,
@@ -138,7 +139,8 @@ class DeteriorationDetector:
             priority=level,
             ts=now,
             onset=now - held * MINUTE_S,
-            evidence=evidence,
+            evidence=english(facts),
+            facts=facts,
             detail={"news2": news.total, "points": dict(news.points), "scale": news.scale},
             exercise=s.exercise,
         )

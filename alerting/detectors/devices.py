@@ -21,11 +21,14 @@ from dataclasses import dataclass
 
 from alerting.detectors.latch import Latch
 from alerting.detectors.night import NightHours
+from alerting.words import english
 from shouhu.domain import (
     Alert,
     AlertKind,
     DeviceEvent,
     DeviceStatus,
+    Fact,
+    FactValue,
     Observation,
     Priority,
     Reading,
@@ -39,7 +42,6 @@ BATTERY_OK = 30.0
 REMOVED_CONFIRM_S = 30.0
 WATCHING_S = 30.0
 TICK_S = 5.0  # silence and removal are judged in minutes; a scan every 5 s will do
-NAMES = {"wearable": "Wristband/pendant", "bed": "Bed sensor", "button": "Call button"}
 
 
 @dataclass(slots=True)
@@ -114,7 +116,8 @@ class DeviceFaultDetector:
                 out.extend(self.latch.hold(("battery", d.spec.id), self._battery_alert(d, r.ts)))
             elif r.battery >= BATTERY_OK and d.battery_low:
                 d.battery_low = False
-                out.extend(self.latch.drop(("battery", d.spec.id), r.ts, "Battery charged."))
+                charged = Fact("device.battery_charged")
+                out.extend(self.latch.drop(("battery", d.spec.id), r.ts, charged))
         return out
 
     def tick(self, now: float) -> list[Alert]:
@@ -147,17 +150,19 @@ class DeviceFaultDetector:
         ident = ("offline", d.spec.id)
         since = self._offline_since(d, now)
         if since is None:
-            return self.latch.release(ident, now, f"{self._name(d)} is reporting again.")
+            again = Fact("device.reporting_again", kind=self._name(d))
+            return self.latch.release(ident, now, again)
         priority = self._priority(d, now)
         if self.latch.quiet(ident, now, priority):
             return []
+        named: dict[str, FactValue] = {"kind": self._name(d), "device": d.spec.id}
         if d.will_offline is not None:
-            why = f"went offline at {self._clock(since)} (its last will)"
+            why = Fact("device.went_offline", at=self._clock(since), **named)
         elif d.last_seen is None:
-            why = "has sent nothing since monitoring started"
+            why = Fact("device.never_heard", **named)
         else:
             silent = (now - since) / 60
-            why = f"has sent nothing for {silent:.0f} min (last at {self._clock(since)})"
+            why = Fact("device.silent", minutes=silent, at=self._clock(since), **named)
         alert = self._alert(d, AlertKind.DEVICE_OFFLINE, why, since, now, priority)
         return self.latch.hold(ident, alert)
 
@@ -168,11 +173,13 @@ class DeviceFaultDetector:
         if since is None and d.worn is False and unworn is not None:
             since = unworn if now - unworn >= REMOVED_CONFIRM_S else None
         if since is None:
-            return self.latch.drop(ident, now, "Worn again.")
+            return self.latch.drop(ident, now, Fact("device.worn_again"))
         priority = self._priority(d, now)
         if self.latch.quiet(ident, now, priority):
             return []
-        why = f"has been taken off since {self._clock(since)}"
+        why = Fact(
+            "device.taken_off", kind=self._name(d), device=d.spec.id, since=self._clock(since)
+        )
         alert = self._alert(d, AlertKind.DEVICE_REMOVED, why, since, now, priority)
         return self.latch.hold(ident, alert)
 
@@ -195,12 +202,12 @@ class DeviceFaultDetector:
         return Priority.LOW if any(self._watching(o, now) for o in others) else Priority.MEDIUM
 
     def _alert(
-        self, d: _Device, kind: AlertKind, why: str, since: float, now: float, priority: Priority
+        self, d: _Device, kind: AlertKind, why: Fact, since: float, now: float, priority: Priority
     ) -> Alert:
         resident = d.spec.resident
-        text = f"{self._name(d)} {d.spec.id} {why}."
+        facts: tuple[Fact, ...] = (why,)
         if priority is Priority.MEDIUM:
-            text += " Nothing else is monitoring this resident tonight: please check on them."
+            facts += (Fact("device.unwatched"),)
         return Alert(
             facility=self.facility.id,
             resident=resident,
@@ -210,11 +217,13 @@ class DeviceFaultDetector:
             onset=since,
             device=d.spec.id,
             key=d.spec.id,
-            evidence=text,
+            evidence=english(facts),
+            facts=facts,
             exercise=d.exercise,
         )
 
     def _battery_alert(self, d: _Device, now: float) -> Alert:
+        low = Fact("device.battery_low", kind=self._name(d), device=d.spec.id, percent=d.battery)
         return Alert(
             facility=self.facility.id,
             resident=d.spec.resident,
@@ -224,12 +233,13 @@ class DeviceFaultDetector:
             onset=now,
             device=d.spec.id,
             key=d.spec.id,
-            evidence=f"{self._name(d)} {d.spec.id} battery at {d.battery:.0f} %: please charge it.",
+            evidence=english((low,)),
+            facts=(low,),
             exercise=d.exercise,
         )
 
-    def _name(self, d: _Device) -> str:
-        return NAMES.get(d.spec.kind, "Device")
+    def _name(self, d: _Device) -> Fact:
+        return Fact(f"device.{d.spec.kind}")
 
     def _clock(self, ts: float) -> str:
         return dt.datetime.fromtimestamp(ts, self.facility.tz).strftime("%H:%M")

@@ -43,7 +43,8 @@ from alerting.detectors.fall_features import (
     rule_for,
 )
 from alerting.detectors.fall_state import BedPresence, DeviceFall, Wearer
-from shouhu.domain import Alert, AlertKind, DeviceEvent, Observation, Priority, Reading
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, DeviceEvent, Fact, Observation, Priority, Reading
 from shouhu.facility import Facility
 
 log = logging.getLogger(__name__)
@@ -163,19 +164,17 @@ class FallDetector:
             ):
                 continue
             priority = Priority.HIGH if impact is not None else Priority.MEDIUM
-            evidence = impact_evidence(decision, self.facility, part=segment.part)
+            facts: tuple[Fact, ...] = (impact_evidence(decision, self.facility, part=segment.part),)
             if self._bed.stayed_in_bed(wearer.resident, decision.at, decision.now):
                 priority = Priority.LOW
-                evidence += (
-                    " The bed sensor felt them in bed throughout: likely a hard turn in bed."
-                )
+                facts += (Fact("fall.in_bed"),)
             alert = self._alert(
                 wearer,
                 device,
                 decision.now,
                 onset=decision.at,
                 priority=priority,
-                evidence=evidence,
+                facts=facts,
                 cancelled=self._cancel_in(wearer, decision.at, GRACE_S),
                 detail=impact_detail(decision),
             )
@@ -199,8 +198,8 @@ class FallDetector:
             return []
         del self._open[key]
         wearer.before_fall = None
-        evidence = f"Up again: upright since {clock_time(wearer.upright_since, self.facility)}."
-        return [replace(opened, ts=segment.end_ts, firing=False, evidence=evidence)]
+        up = (Fact("fall.up_again", since=clock_time(wearer.upright_since, self.facility)),)
+        return [replace(opened, ts=segment.end_ts, firing=False, evidence=english(up), facts=up)]
 
     # -- device events -------------------------------------------------------------
 
@@ -214,12 +213,10 @@ class FallDetector:
             and opened.device == device
             and 0 <= ts - opened.ts <= LATE_CANCEL_S
         ):
-            evidence = (
-                f"{opened.evidence} The resident pressed cancel at"
-                f" {clock_time(ts, self.facility)}, after the alarm had gone out."
-            )
+            facts = (*opened.facts, Fact("fall.late_cancel", at=clock_time(ts, self.facility)))
             detail = {**opened.detail, "cancelled": True, "late_cancel": True}
-            alerts.extend(self._raise(replace(opened, ts=ts, evidence=evidence, detail=detail)))
+            late = replace(opened, ts=ts, evidence=english(facts), facts=facts, detail=detail)
+            alerts.extend(self._raise(late))
         return alerts
 
     def _event_due(self, device: str, wearer: Wearer, now: float) -> list[Alert]:
@@ -230,18 +227,20 @@ class FallDetector:
         if now < event.deadline and cancelled is None:
             return []
         wearer.event, wearer.event_noticed = None, None
-        evidence = f"The wearable detected a fall at {clock_time(event.at, self.facility)}"
+        at = clock_time(event.at, self.facility)
+        said = Fact("fall.device", at=at)
         onset = event.at
         if event.impact is not None:
             onset, peak = event.impact
-            evidence += f" (hard impact {peak:.1f} g at {clock_time(onset, self.facility)})"
+            impact_at = clock_time(onset, self.facility)
+            said = Fact("fall.device_impact", at=at, peak=peak, impact_at=impact_at)
         alert = self._alert(
             wearer,
             device,
             max(now, event.at),
             onset=onset,
             priority=Priority.HIGH,
-            evidence=evidence + ".",
+            facts=(said,),
             cancelled=cancelled,
             detail={"source": "device"},
         )
@@ -261,21 +260,21 @@ class FallDetector:
         *,
         onset: float,
         priority: Priority,
-        evidence: str,
+        facts: tuple[Fact, ...],
         cancelled: float | None,
         detail: dict[str, object],
     ) -> Alert:
         if cancelled is not None:
             priority = min(priority, Priority.MEDIUM, key=lambda p: p.rank)
-            when = clock_time(cancelled, self.facility)
-            evidence += f" The resident pressed cancel at {when}; check on them anyway."
+            facts += (Fact("fall.cancelled", at=clock_time(cancelled, self.facility)),)
         return Alert(
             facility=wearer.facility,
             resident=wearer.resident,
             kind=AlertKind.FALL,
             priority=priority,
             ts=now,
-            evidence=evidence,
+            evidence=english(facts),
+            facts=facts,
             onset=onset,
             device=device,
             detail={**detail, "cancelled": cancelled is not None},
@@ -289,11 +288,13 @@ class FallDetector:
         opened = self._open.get(key)
         if opened is not None:
             priority = max(opened.priority, alert.priority, key=lambda p: p.rank)
-            evidence = alert.evidence
+            facts = alert.facts
             recent = alert.ts - opened.ts <= MERGE_S
-            if recent and not evidence.startswith(opened.evidence):
-                evidence = f"{opened.evidence} {evidence}"  # both ways in saw it
-            alert = replace(alert, onset=opened.onset, priority=priority, evidence=evidence)
+            if recent and facts[: len(opened.facts)] != opened.facts:
+                facts = opened.facts + facts  # both ways in saw it
+            alert = replace(
+                alert, onset=opened.onset, priority=priority, evidence=english(facts), facts=facts
+            )
         self._open[key] = alert
         return [alert]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from alerting.detectors.fall_buffer import Decision
+from shouhu.domain import Fact
 from shouhu.facility import Facility
 
 
@@ -12,16 +13,21 @@ def clock_time(ts: float, facility: Facility) -> str:
     return dt.datetime.fromtimestamp(ts, facility.tz).strftime("%H:%M:%S")
 
 
-def impact_evidence(decision: Decision, facility: Facility, *, part: str = "body") -> str:
-    """In words: 'Hard impact (4.1 g) at 02:13:05, then lying still for 8 s (...).'"""
-    start = f"Hard impact ({decision.peak_g:.1f} g) at {clock_time(decision.at, facility)}"
+def impact_evidence(decision: Decision, facility: Facility, *, part: str = "body") -> Fact:
+    """'Hard impact (4.1 g) at 02:13:05, then lying still for 8 s (...).' (fall.impact), or
+    the wearable went silent after it (fall.went_silent). ``part``: body or wrist."""
+    at = clock_time(decision.at, facility)
     impact = decision.impact
     if impact is None:
-        return f"{start}, then the wearable went silent; check on the resident."
-    how = "still" if impact.activity_g < 0.05 else "moving a little"
-    return (
-        f"{start}, then lying {how} for {impact.still_s:.0f} s"
-        f" ({part} turned {impact.tilt_deg:.0f}° from its position before the impact)."
+        return Fact("fall.went_silent", peak=decision.peak_g, at=at)
+    return Fact(
+        "fall.impact",
+        peak=decision.peak_g,
+        at=at,
+        how=Fact("fall.still" if impact.activity_g < 0.05 else "fall.moving"),
+        still=impact.still_s,
+        part=Fact(f"fall.{part}"),
+        tilt=impact.tilt_deg,
     )
 
 

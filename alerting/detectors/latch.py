@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, replace
 
-from shouhu.domain import Alert, Priority
+from alerting.words import english
+from shouhu.domain import Alert, Fact, Priority
 
 RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
 
@@ -66,20 +67,23 @@ class Latch:
         state.last_held = now
         return True
 
-    def release(self, ident: Hashable, now: float, evidence: str) -> list[Alert]:
-        """The condition does not hold at ``now``; clear it once hysteresis allows."""
+    def release(self, ident: Hashable, now: float, said: Fact) -> list[Alert]:
+        """The condition does not hold at ``now``; clear it once hysteresis allows.
+
+        ``said`` is what the clearing alert tells the nurse ("Back in bed.").
+        """
         state = self._open.get(ident)
         if state is None or now - state.last_held < self.clear_after_s:
             return []
         del self._open[ident]
-        return [replace(state.latest, ts=now, firing=False, evidence=evidence)]
+        return [_cleared(state.latest, now, said)]
 
-    def drop(self, ident: Hashable, now: float, evidence: str) -> list[Alert]:
+    def drop(self, ident: Hashable, now: float, said: Fact) -> list[Alert]:
         """Clear at once (the condition ended for certain, e.g. a cancel)."""
         state = self._open.pop(ident, None)
         if state is None:
             return []
-        return [replace(state.latest, ts=now, firing=False, evidence=evidence)]
+        return [_cleared(state.latest, now, said)]
 
     def is_open(self, ident: Hashable) -> bool:
         return ident in self._open
@@ -90,3 +94,7 @@ class Latch:
 
     def __iter__(self) -> Iterator[Hashable]:
         return iter(list(self._open))
+
+
+def _cleared(latest: Alert, now: float, said: Fact) -> Alert:
+    return replace(latest, ts=now, firing=False, evidence=english((said,)), facts=(said,))

@@ -14,16 +14,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from shouhu.domain import Priority
+from alerting.words import english
+from shouhu.domain import Fact, Priority
 
 NOT_MEASURED = ("systolic blood pressure", "consciousness (ACVPU)", "supplemental oxygen")
+# The message key of each parameter's name (alerting.words: news2.param.<key>)
+PARAM_KEYS = {
+    "respiration rate": "rr",
+    "SpO2": "spo2",
+    "pulse": "hr",
+    "temperature": "temp",
+    "systolic blood pressure": "sbp",
+    "consciousness (ACVPU)": "acvpu",
+    "supplemental oxygen": "o2",
+}
 LABELS = {
     "rr": "respiration rate",
     "spo2": "SpO2",
     "hr": "pulse",
     "temp": "temperature",
 }
-UNITS = {"rr": "/min", "spo2": "%", "hr": "/min", "temp": " °C"}
 
 
 def _half_up(value: float, digits: int = 0) -> float:
@@ -122,16 +132,24 @@ class News2:
 
     def describe(self) -> str:
         """The score in words: each parameter with its value and points."""
-        parts = []
-        for name, points in self.points.items():
-            value = self.values[name]
-            shown = f"{value:.1f}" if name == "temp" else f"{value:.0f}"
-            parts.append(f"{LABELS[name]} {shown}{UNITS[name]} ({points})")
-        scale = " on SpO2 Scale 2" if self.scale == 2 else ""
-        text = f"NEWS2 {self.total}{scale} from " + ", ".join(parts) if parts else "NEWS2 0"
-        if self.missing:
-            text += "; not measured: " + ", ".join(self.missing)
-        return text
+        return english((self.fact(),))
+
+    def fact(self) -> Fact:
+        """The score as a fact: news2.total (or _scale2, or news2.none), and what was not
+        measured (news2.unmeasured)."""
+        parts = tuple(
+            Fact(f"news2.{name}", value=self.values[name], points=points)
+            for name, points in self.points.items()
+        )
+        if not parts:
+            score = Fact("news2.none")
+        else:
+            key = "news2.total_scale2" if self.scale == 2 else "news2.total"
+            score = Fact(key, total=self.total, parts=parts)
+        if not self.missing:
+            return score
+        missing = tuple(Fact(f"news2.param.{PARAM_KEYS[m]}") for m in self.missing)
+        return Fact("news2.unmeasured", score=score, missing=missing)
 
 
 def score_news2(

@@ -23,7 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from alerting.detectors.latch import Latch
-from shouhu.domain import Alert, AlertKind, Observation, Priority, Reading
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, Fact, Observation, Priority, Reading
 from shouhu.facility import Facility
 
 CONFIRM_S = 20.0
@@ -144,28 +145,26 @@ class NoVitalSignsDetector:
                 if self.latch.quiet(resident, now, Priority.HIGH):
                     return []
                 return self.latch.hold(resident, self._alert(resident, s, now, quiet_since))
-        return self.latch.release(resident, now, "Vital signs are detected again.")
+        return self.latch.release(resident, now, Fact("no_vitals.back"))
 
     def _alert(self, resident: str, s: _Resident, now: float, quiet_since: float) -> Alert:
-        where = []
+        where: list[Fact] = []
         if now - s.present <= FRESH_S:
-            where.append("the bed sensor shows them in bed")
+            where.append(Fact("no_vitals.in_bed"))
         if now - s.worn <= FRESH_S:
-            where.append("the wristband/pendant is worn")
-        last = []
+            where.append(Fact("no_vitals.worn"))
+        last: list[Fact] = []
         if s.last_hr is not None:
-            last.append(f"heart rate {s.last_hr:.0f}/min")
+            last.append(Fact("no_vitals.hr", value=s.last_hr))
         if s.last_rr is not None:
-            last.append(f"breathing {s.last_rr:.0f}/min")
+            last.append(Fact("no_vitals.rr", value=s.last_rr))
         if s.last_vital > NEVER:
             at = dt.datetime.fromtimestamp(s.last_vital, self.facility.tz).strftime("%H:%M:%S")
-            previous = f" Last readings at {at}: " + ", ".join(last) + "."
+            previous = Fact("no_vitals.last", at=at, values=tuple(last))
         else:
-            previous = " No vital signs received at all."
-        evidence = (
-            f"No heart rate or breathing detected for {now - quiet_since:.0f} s, "
-            f"though {' and '.join(where)} and there is no movement.{previous}"
-        )
+            previous = Fact("no_vitals.never")
+        silent = Fact("no_vitals.silent", seconds=now - quiet_since, where=tuple(where))
+        facts = (silent, previous)
         return Alert(
             facility=s.facility,
             resident=resident,
@@ -173,7 +172,8 @@ class NoVitalSignsDetector:
             priority=Priority.HIGH,
             ts=now,
             onset=quiet_since,
-            evidence=evidence,
+            evidence=english(facts),
+            facts=facts,
             detail={"silent_s": round(now - quiet_since, 1)},
             exercise=s.exercise,
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from shouhu.domain import Alert, AlertKind, DeviceEvent, Observation, Priority
+from alerting.words import english
+from shouhu.domain import Alert, AlertKind, DeviceEvent, Fact, Observation, Priority
 from shouhu.facility import Facility
 
 
@@ -13,6 +14,7 @@ class SosDetector:
     def feed(self, obs: Observation) -> list[Alert]:
         if not isinstance(obs, DeviceEvent) or obs.type != "sos":
             return []
+        facts = (Fact("sos.pressed"),)
         return [
             Alert(
                 facility=obs.facility,
@@ -22,7 +24,8 @@ class SosDetector:
                 ts=obs.ts,
                 onset=obs.ts,
                 device=obs.device,
-                evidence="The resident pressed the SOS button.",
+                evidence=english(facts),
+                facts=facts,
                 exercise=obs.exercise,
             )
         ]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from alerting.detectors.latch import Latch
-from shouhu.domain import Alert, AlertKind, Priority
+from shouhu.domain import Alert, AlertKind, Fact, Priority
+
+SETTLED = Fact("news2.settled", score=Fact("news2.none"))
+BACK = Fact("bed_exit.back")
 
 
 def alert(ts: float, priority: Priority = Priority.MEDIUM, evidence: str = "e") -> Alert:
@@ -35,16 +38,17 @@ def test_clears_only_after_the_hysteresis() -> None:
     latch = Latch(clear_after_s=60)
     latch.hold("r", alert(0))
     latch.hold("r", alert(10))
-    assert latch.release("r", 50, "ok") == []
-    [cleared] = latch.release("r", 70, "settled")
-    assert not cleared.firing and cleared.ts == 70 and cleared.evidence == "settled"
-    assert latch.release("r", 80, "ok") == []
+    assert latch.release("r", 50, SETTLED) == []
+    [cleared] = latch.release("r", 70, SETTLED)
+    assert not cleared.firing and cleared.ts == 70
+    assert cleared.evidence == "Vital signs have settled: NEWS2 0." and cleared.facts == (SETTLED,)
+    assert latch.release("r", 80, SETTLED) == []
     assert latch.hold("r", alert(90)) == [alert(90)]  # a new episode raises again
 
 
 def test_drop_clears_at_once() -> None:
     latch = Latch(clear_after_s=600)
     latch.hold("r", alert(0))
-    [cleared] = latch.drop("r", 1, "back in bed")
-    assert not cleared.firing
+    [cleared] = latch.drop("r", 1, BACK)
+    assert not cleared.firing and cleared.evidence == "Back in bed." and cleared.facts == (BACK,)
     assert not latch.is_open("r")
