@@ -19,8 +19,10 @@ from alerting.actions import IncidentActions, IncidentNotFound, InvalidTransitio
 from alerting.core import AlertCore
 from alerting.escalation import Escalator
 from alerting.feed import IncidentFeed
-from alerting.incidents import Incident, TimelineEvent, summarize
+from alerting.incidents import Incident, TimelineEvent, summary_fact
+from alerting.rows import evidence_detail
 from alerting.store import IncidentStore
+from alerting.words import english
 from shouhu.clock import Clock
 from shouhu.domain import Alert, Reading
 from shouhu.facility import Facility
@@ -121,12 +123,13 @@ class Responder(IncidentActions):
             await self._condition_cleared(alert, now)
             return
         resident = facility.resident(alert.resident) if alert.resident else None
-        summary = summarize(
+        summary = summary_fact(
             alert, resident.name if resident else None, resident.room if resident else None
         )
         incident, created = await self.store.open_or_join(
             alert,
-            summary=summary,
+            summary=english((summary,)),
+            summary_facts=(summary,),
             now=now,
             plan=lambda priority: policy.plan(facility.escalation, alert.kind, priority),
         )
@@ -167,7 +170,7 @@ class Responder(IncidentActions):
                         ts=now,
                         type="condition_cleared",
                         actor="system",
-                        detail={"evidence": alert.evidence},
+                        detail=evidence_detail(alert),
                     ),
                 )
                 self._notify(updated)

@@ -4,11 +4,19 @@ One schema for SQLite and PostgreSQL (SQLAlchemy Core). ``steps`` and
 ``pages`` are the transactional outbox: an escalation step is committed with
 its due time before it runs, and a page is committed before it is sent, so a
 restarted core finds every piece of unfinished work in these two tables.
+
+``create_all`` makes missing tables; ``add_missing_columns`` adds a column
+this code knows and an older database lacks (every such column is nullable or
+has a server default), so a database made by an earlier Shouhu opens as is.
 """
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
 
@@ -32,6 +40,10 @@ incidents = sa.Table(
     sa.Column("outcome", sa.String(32)),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("exercise", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The summary and the newest evidence as facts (JSON, alerting.words.codec): the English
+    # text above is kept for logs and exports; pages and views render these in a language.
+    sa.Column("summary_facts", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("evidence_facts", sa.Text, nullable=False, server_default="[]"),
     # Non-null only while open: one open incident per condition, enforced by the database.
     sa.Column("open_key", sa.String(240), unique=True),
     sa.Index("ix_incidents_facility_opened", "facility", "opened_at"),
@@ -111,3 +123,18 @@ rosters = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("updated_by", sa.String(64), nullable=False, server_default=""),
 )
+
+
+def add_missing_columns(conn: sa.Connection) -> None:
+    """Add the columns an older database lacks (run after ``metadata.create_all``)."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in have:
+                continue
+            if not (column.nullable or column.server_default is not None):
+                raise RuntimeError(f"cannot add {table.name}.{column.name}: no default")
+            spec = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {spec}"))
+            log.info("database: added column %s.%s", table.name, column.name)

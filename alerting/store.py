@@ -21,10 +21,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from alerting.incidents import Incident, State, TimelineEvent, new_incident_id
+from alerting.incidents import Incident, State, TimelineEvent
 from alerting.outbox import Planner, append_event, no_steps, replan_steps, schedule_steps
-from alerting.schema import incidents, metadata, timeline, vitals
-from shouhu.domain import Alert, AlertKind, Priority
+from alerting.rows import evidence_detail, incident_of, insert_incident
+from alerting.schema import add_missing_columns, incidents, metadata, timeline, vitals
+from alerting.words import dump_facts
+from shouhu.domain import Alert, Fact, Priority
 from shouhu.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class IncidentStore:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
+            await conn.run_sync(add_missing_columns)
         return cls(engine)
 
     async def close(self) -> None:
@@ -87,10 +90,12 @@ class IncidentStore:
         summary: str,
         now: float,
         plan: Planner | None = None,
+        summary_facts: tuple[Fact, ...] = (),
     ) -> tuple[Incident, bool]:
         """Open an incident for the alert's condition, or join the open one.
 
-        Returns the incident and whether it was created. ``plan(priority)``
+        Returns the incident and whether it was created; ``summary_facts`` are the
+        summary as data (``alerting.words``), kept with the alert's facts. ``plan(priority)``
         gives the escalation steps; they are committed with their due times
         in the same transaction as the incident (the outbox). Joining appends
         an ``updated`` event with the new evidence; a more urgent alert raises
@@ -111,7 +116,14 @@ class IncidentStore:
                     await self._join(conn, row.id, Priority(row.priority), alert, now, plan)
                     return await self._get(conn, row.id), False
                 try:
-                    incident_id = await _insert(conn, alert, summary, now, open_key)
+                    incident_id = await insert_incident(
+                        conn,
+                        alert,
+                        now=now,
+                        open_key=open_key,
+                        summary=summary,
+                        summary_facts=summary_facts,
+                    )
                 except IntegrityError:
                     continue  # another writer opened it first: join theirs
                 await schedule_steps(conn, incident_id, alert.facility, plan(alert.priority), now)
@@ -127,7 +139,11 @@ class IncidentStore:
         now: float,
         plan: Planner,
     ) -> None:
-        values: dict[str, Any] = {"updated_at": now, "evidence": alert.evidence}
+        values: dict[str, Any] = {
+            "updated_at": now,
+            "evidence": alert.evidence,
+            "evidence_facts": dump_facts(alert.facts),
+        }
         if alert.priority.rank > current.rank:
             values["priority"] = alert.priority.value
             await replan_steps(conn, incident_id, plan(alert.priority), now)
@@ -139,7 +155,7 @@ class IncidentStore:
                 ts=now,
                 type="updated",
                 actor="system",
-                detail={"evidence": alert.evidence, "priority": alert.priority.value},
+                detail={**evidence_detail(alert), "priority": alert.priority.value},
             ),
         )
 
@@ -206,7 +222,7 @@ class IncidentStore:
                 .order_by(timeline.c.id)
             )
         ).all()
-        return _incident(row, tuple(_event(e) for e in events))
+        return incident_of(row, events)
 
     async def find(
         self,
@@ -235,7 +251,7 @@ class IncidentStore:
             query = query.where(incidents.c.priority == priority)
         query = query.order_by(incidents.c.opened_at.desc()).limit(limit)
         async with self.engine.connect() as conn:
-            return [_incident(row, ()) for row in (await conn.execute(query)).all()]
+            return [incident_of(row, ()) for row in (await conn.execute(query)).all()]
 
     async def vitals_of(self, incident_id: str) -> list[dict[str, Any]]:
         async with self.engine.connect() as conn:
@@ -247,72 +263,3 @@ class IncidentStore:
                 )
             ).all()
         return [{"ts": r.ts, "device": r.device, **json.loads(r.data)} for r in rows]
-
-
-async def _insert(
-    conn: AsyncConnection, alert: Alert, summary: str, now: float, open_key: str
-) -> str:
-    """Insert a new incident with its ``detected`` event; IntegrityError if one is open."""
-    incident_id = new_incident_id(now)
-    await conn.execute(
-        incidents.insert().values(
-            id=incident_id,
-            facility=alert.facility,
-            resident=alert.resident,
-            kind=alert.kind.value,
-            priority=alert.priority.value,
-            state=State.OPENED.value,
-            condition_key=alert.key,
-            device=alert.device,
-            opened_at=now,
-            updated_at=now,
-            summary=summary,
-            evidence=alert.evidence,
-            exercise=alert.exercise,
-            open_key=open_key,
-        )
-    )
-    detail = {
-        "evidence": alert.evidence,
-        "onset": alert.onset,
-        "device": alert.device,
-        "priority": alert.priority.value,
-        **alert.detail,
-    }
-    await append_event(
-        conn, incident_id, TimelineEvent(ts=now, type="detected", actor="system", detail=detail)
-    )
-    return incident_id
-
-
-def _incident(row: Any, events: tuple[TimelineEvent, ...]) -> Incident:
-    return Incident(
-        id=row.id,
-        facility=row.facility,
-        resident=row.resident,
-        kind=AlertKind(row.kind),
-        priority=Priority(row.priority),
-        state=State(row.state),
-        opened_at=row.opened_at,
-        updated_at=row.updated_at,
-        summary=row.summary,
-        evidence=row.evidence,
-        condition_key=row.condition_key,
-        device=row.device,
-        accepted_by=row.accepted_by,
-        resolved_at=row.resolved_at,
-        outcome=row.outcome,
-        note=row.note,
-        exercise=bool(row.exercise),
-        timeline=events,
-    )
-
-
-def _event(row: Any) -> TimelineEvent:
-    return TimelineEvent(
-        ts=row.ts,
-        type=row.type,
-        actor=row.actor,
-        channel=row.channel,
-        detail=json.loads(row.detail),
-    )
