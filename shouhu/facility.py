@@ -62,6 +62,8 @@ class Info(_Model):
     phone: str = ""
     timezone: str = "UTC"
     night: TimeRange = TimeRange(start="22:00", end="07:00")
+    # The language of what Shouhu sends: pages, emergency dispatch, the handover sheet.
+    language: Literal["en", "zh-CN"] = "en"
 
     @field_validator("timezone")
     @classmethod
@@ -249,6 +251,10 @@ class Facility(_Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.facility.timezone)
+
+    @property
+    def language(self) -> str:
+        return self.facility.language
 
     def resident(self, resident_id: str) -> Resident | None:
         return next((r for r in self.residents if r.id == resident_id), None)

@@ -27,6 +27,7 @@ async def list_facilities(principal: AnyUser) -> list[dict[str, Any]]:
             "id": f.id,
             "name": f.facility.name,
             "timezone": f.facility.timezone,
+            "language": f.language,
             "residents": len(f.residents),
             "devices": len(f.devices),
             "zones": [{"id": z.id, "name": z.name} for z in f.zones],

@@ -53,6 +53,12 @@ def _line_of(text: str, needle: str) -> int:
             "unknown time zone",
         ),
         (
+            "  language: zh-CN",
+            "  language: fr",
+            "facility.language",
+            "Input should be 'en' or 'zh-CN'",
+        ),
+        (
             "{id: wb-001, kind: wearable, resident: r-001",
             "{id: wb-001, kind: wearable, resident: r-999",
             "devices[0].resident",
@@ -76,6 +82,12 @@ def test_errors_name_file_line_and_field(old: str, new: str, field: str, message
     )
     assert error.startswith(f"facility.yaml:{expected_line}: {field}: "), error
     assert message in error
+
+
+def test_the_language_is_english_unless_the_file_says_otherwise() -> None:
+    assert load_facility(EXAMPLE).language == "zh-CN"
+    english = parse_facility(_edited("  language: zh-CN", ""))
+    assert english.language == "en"
 
 
 def test_invalid_yaml_names_the_line() -> None:
