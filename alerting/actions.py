@@ -199,8 +199,9 @@ class IncidentActions:
         self._notify(updated)
         return updated
 
-    async def handover(self, incident_id: str) -> str:
-        """The printable handover sheet (HTML) for the ambulance crew."""
+    async def handover(self, incident_id: str, language: str | None = None) -> str:
+        """The printable handover sheet (HTML) for the ambulance crew, in ``language``
+        (the facility's unless given)."""
         incident = await self.store.get(incident_id)
         if incident is None or incident.facility not in self.facilities:
             raise IncidentNotFound(incident_id)
@@ -210,7 +211,7 @@ class IncidentActions:
         latest: dict[str, Any] = {}
         for row in vitals:
             latest.update(row)
-        facts = dispatch_facts(facility, incident, latest)
+        facts = dispatch_facts(facility, incident, latest, language=language or facility.language)
         return handover_html(facts, facility, incident.timeline, vitals)
 
     async def _open_incident(self, incident_id: str) -> Incident:

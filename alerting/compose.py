@@ -1,4 +1,7 @@
-"""Composing a page: the incident's facts for one recipient, as text and as data."""
+"""Composing a page: the incident's facts for one recipient, as text and as data.
+
+Summary, title and body are in the facility's language (``facility.language``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from alerting.emergency import dispatch_facts, dispatch_text
 from alerting.incidents import Incident
 from alerting.page_outbox import PageRecord
 from alerting.paging import EMERGENCY_SERVICES, Page, page_text
+from alerting.words import in_language
 from shouhu.facility import Facility
 
 
@@ -17,6 +21,7 @@ def compose_page(
 ) -> Page:
     """The page a record stands for, with the incident's facts as they are now."""
     resident = facility.resident(incident.resident) if incident.resident else None
+    language = facility.language
     page = Page(
         page_id=record.page_id,
         incident_id=incident.id,
@@ -24,7 +29,7 @@ def compose_page(
         staff=record.staff,
         priority=incident.priority.value,
         kind=incident.kind.value,
-        summary=incident.summary,
+        summary=in_language(incident.summary_facts, language, incident.summary),
         ts=record.created_at,
         resident=None
         if resident is None
@@ -37,8 +42,10 @@ def compose_page(
         vitals=vitals,
         exercise=incident.exercise,
         purpose=record.purpose,
+        language=language,
     )
     if record.staff == EMERGENCY_SERVICES:
-        facts = dispatch_facts(facility, incident, vitals)
+        facts = dispatch_facts(facility, incident, vitals, language=language)
         return replace(page, body=dispatch_text(facts), dispatch=facts)
-    return replace(page, body=page_text(page))
+    evidence = in_language(incident.evidence_facts, language, incident.evidence)
+    return replace(page, body=page_text(page, evidence=evidence))

@@ -1,18 +1,21 @@
 """The handover sheet for the ambulance crew: one printable HTML page.
 
 The same facts as the emergency-services message (``alerting.emergency``),
-plus the incident's timeline and the vitals trend. Plain HTML and CSS, no
-scripts, so it prints from any browser or phone.
+plus the incident's timeline and the vitals trend, in the facts' language.
+Plain HTML and CSS, no scripts, so it prints from any browser or phone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from html import escape
 from typing import Any
 
-from alerting.emergency import VITAL_LABELS, vital_lines
+from alerting.emergency import VITALS, vital_facts
 from alerting.incidents import TimelineEvent
+from alerting.words import joined, render, say
+from shouhu.domain import Fact
 from shouhu.facility import Facility
 
 MAX_EVENTS = 18  # the sheet stays one page
@@ -40,52 +43,64 @@ def handover_html(
     vitals: list[dict[str, Any]],
 ) -> str:
     """Render the sheet; every value is escaped."""
+    lang = facts["language"]
+    w = partial(say, language=lang)
     who, what, place = facts["resident"], facts["incident"], facts["facility"]
-    title = f"Handover: {who['name']} ({who['room']})" if who else "Handover"
+    title = (
+        w("sheet.title_patient", name=who["name"], room=who["room"]) if who else w("sheet.title")
+    )
     parts = [
-        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        f"<!doctype html><html lang={lang}><head><meta charset=utf-8>",
         '<meta name=viewport content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f"<p class=alert><b>{escape(what['summary'])}</b><br>{escape(what['evidence'])}<br>"
-        f"Detected {escape(what['detected_at'])}</p>",
+        f"{escape(w('sheet.detected', at=what['detected_at']))}</p>",
     ]
     if who:
-        parts.append(_patient(who))
-    parts.append("<h2>Latest vital signs</h2>")
-    parts.append(_rows([("Latest", ", ".join(vital_lines(facts["vitals"])) or "none recorded")]))
-    parts.append(_trend(vitals, facility))
-    parts.append("<h2>What happened</h2>")
-    parts.append(_timeline(timeline, facility))
-    parts.append("<h2>Facility</h2>")
-    parts.append(
-        _rows(
-            [
-                ("Name", place["name"]),
-                ("Address", place["address"]),
-                ("Access", place["access_instructions"]),
-                ("Phone", place["phone"]),
-                ("With the patient", ", ".join(facts["with_resident"]) or "staff on the way"),
-            ]
-        )
-    )
-    parts.append(f"<p class=small>Incident {escape(what['id'])}. Printed from Shouhu.</p>")
+        parts.append(_patient(who, lang))
+    parts.append(f"<h2>{escape(w('sheet.latest_vitals'))}</h2>")
+    parts.append(_rows([(w("sheet.latest"), _latest(facts["vitals"], lang))]))
+    parts.append(_trend(vitals, facility, lang))
+    parts.append(f"<h2>{escape(w('sheet.what_happened'))}</h2>")
+    parts.append(_timeline(timeline, facility, lang))
+    parts.append(f"<h2>{escape(w('sheet.facility'))}</h2>")
+    with_patient = joined(facts["with_resident"], lang, "comma") or w("staff_on_the_way")
+    rows = [
+        (w("sheet.name"), place["name"]),
+        (w("sheet.address"), place["address"]),
+        (w("sheet.access"), place["access_instructions"]),
+        (w("sheet.phone"), place["phone"]),
+        (w("sheet.with_patient"), with_patient),
+    ]
+    parts.append(_rows(rows))
+    parts.append(f"<p class=small>{escape(w('sheet.footer', id=what['id']))}</p>")
     parts.append("</body></html>")
     return "".join(parts)
 
 
-def _patient(who: dict[str, Any]) -> str:
-    dnr = "<span class=dnr>DNR</span>" if who["dnr"] else "No DNR order"
+def _latest(vitals: dict[str, Any], lang: str) -> str:
+    shown = [render((f,), lang) for f in vital_facts(vitals)]
+    return joined(shown, lang, "comma") or say("none_recorded", lang)
+
+
+def _patient(who: dict[str, Any], lang: str) -> str:
+    w = partial(say, language=lang)
+    dnr = "<span class=dnr>DNR</span>" if who["dnr"] else escape(w("sheet.no_dnr"))
     contact = who.get("emergency_contact") or {}
+    line = w("sheet.patient_line", name=who["name"], age=who["age"], sex=Fact(f"sex.{who['sex']}"))
     rows = [
-        ("Patient", f"{who['name']}, {who['age']} y, {who['sex']}"),
-        ("Room", f"{who['room']} {who['bed']}".strip()),
-        ("Conditions", ", ".join(who["conditions"]) or "none recorded"),
-        ("Medications", ", ".join(who["medications"]) or "none recorded"),
-        ("Allergies", ", ".join(who["allergies"]) or "none known"),
-        ("Family", " ".join(str(contact.get(k, "")) for k in ("name", "relation", "phone"))),
+        (w("sheet.patient"), line),
+        (w("sheet.room"), f"{who['room']} {who['bed']}".strip()),
+        (w("sheet.conditions"), joined(who["conditions"], lang) or w("none_recorded")),
+        (w("sheet.medications"), joined(who["medications"], lang) or w("none_recorded")),
+        (w("sheet.allergies"), joined(who["allergies"], lang) or w("none_known")),
+        (
+            w("sheet.family"),
+            " ".join(str(contact.get(k, "")) for k in ("name", "relation", "phone")),
+        ),
     ]
-    return f"<h2>Patient</h2><p>{dnr}</p>" + _rows(rows)
+    return f"<h2>{escape(w('sheet.patient'))}</h2><p>{dnr}</p>" + _rows(rows)
 
 
 def _rows(rows: list[tuple[str, str]]) -> str:
@@ -93,24 +108,25 @@ def _rows(rows: list[tuple[str, str]]) -> str:
     return f"<table>{body}</table>"
 
 
-def _trend(vitals: list[dict[str, Any]], facility: Facility) -> str:
+def _trend(vitals: list[dict[str, Any]], facility: Facility, lang: str) -> str:
     """One row per minute of the snapshot: the vitals a crew wants to see move."""
     by_minute: dict[int, dict[str, Any]] = {}
     for row in vitals:
         by_minute.setdefault(int(row["ts"] // 60), {}).update(row)
     if not by_minute:
         return ""
-    keys = [k for k in VITAL_LABELS if any(k in r for r in by_minute.values())]
-    head = "".join(f"<th>{escape(VITAL_LABELS[k][0])}</th>" for k in keys)
+    keys = [k for k in VITALS if any(k in r for r in by_minute.values())]
+    head = "".join(f"<th>{escape(say(f'vital_label.{k}', lang))}</th>" for k in keys)
     lines = []
     for minute in sorted(by_minute)[-15:]:
         row = by_minute[minute]
         cells = "".join(f"<td>{escape(_fmt(row.get(k)))}</td>" for k in keys)
         lines.append(f"<tr><td>{_clock(minute * 60, facility)}</td>{cells}</tr>")
-    return f"<table class=small><tr><th>Time</th>{head}</tr>{''.join(lines)}</table>"
+    time = escape(say("sheet.time", lang))
+    return f"<table class=small><tr><th>{time}</th>{head}</tr>{''.join(lines)}</table>"
 
 
-def _timeline(timeline: tuple[TimelineEvent, ...], facility: Facility) -> str:
+def _timeline(timeline: tuple[TimelineEvent, ...], facility: Facility, lang: str) -> str:
     """Key events, repeats folded into one line ("updated x18"), at most MAX_EVENTS lines."""
     shown = [e for e in timeline if e.type in KEY_EVENTS and e.detail.get("purpose") != "reminder"]
     runs: list[list[TimelineEvent]] = []
@@ -123,26 +139,28 @@ def _timeline(timeline: tuple[TimelineEvent, ...], facility: Facility) -> str:
     omitted = max(0, len(runs) - MAX_EVENTS)
     if omitted:
         runs = runs[:1] + runs[len(runs) - MAX_EVENTS + 1 :]
-    rows = "".join(_run_row(run, facility) for run in runs)
-    note = (
-        f"<p class=small>({omitted} earlier lines omitted: see the incident)</p>" if omitted else ""
-    )
-    return f"<table class=small>{rows}</table>{note}"
+    rows = "".join(_run_row(run, facility, lang) for run in runs)
+    note = f"<p class=small>{escape(say('sheet.omitted', lang, count=omitted))}</p>"
+    return f"<table class=small>{rows}</table>{note if omitted else ''}"
 
 
-def _run_row(run: list[TimelineEvent], facility: Facility) -> str:
+def _run_row(run: list[TimelineEvent], facility: Facility, lang: str) -> str:
     first, last = run[0], run[-1]
     when = _clock(first.ts, facility)
     if len(run) > 1:
         when += f"&ndash;{_clock(last.ts, facility)}"
-    what = first.type.replace("_", " ") + (f" &times;{len(run)}" if len(run) > 1 else "")
-    return f"<tr><td>{when}</td><td>{what}</td><td>{escape(_actor(first, facility))}</td></tr>"
+    what = escape(say(f"event.{first.type}", lang))
+    what += f" &times;{len(run)}" if len(run) > 1 else ""
+    actor = escape(_actor(first, facility, lang))
+    return f"<tr><td>{when}</td><td>{what}</td><td>{actor}</td></tr>"
 
 
-def _actor(event: TimelineEvent, facility: Facility) -> str:
+def _actor(event: TimelineEvent, facility: Facility, lang: str) -> str:
     member = facility.member(event.actor)
     who = member.name if member else event.actor
-    return f"{who} via {event.channel}" if event.channel else who
+    if event.actor == "system":
+        who = say("sheet.system", lang)
+    return say("sheet.via", lang, who=who, channel=event.channel) if event.channel else who
 
 
 def _clock(ts: float, facility: Facility) -> str:

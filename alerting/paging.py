@@ -1,7 +1,8 @@
 """Pages and deliveries: what is sent to a person, and what came of it.
 
 A ``Channel`` has one method, ``send(page) -> Delivery``. Retries, fallbacks
-and deadlines live in ``alerting.dispatch``, never in a channel.
+and deadlines live in ``alerting.dispatch``, never in a channel. A page's
+words (summary, title, body) are in the facility's language.
 """
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from alerting.words import say
+from shouhu.domain import Fact
+
 EMERGENCY_SERVICES = "emergency_services"
+VITAL_NAMES = frozenset(
+    {"hr", "rr", "spo2", "skin_temp", "presence", "movement", "worn", "battery"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +35,13 @@ class Page:
     purpose: str = "escalation"  # escalation, reminder, emergency
     body: str = ""  # plain text for email, SMS and chat channels
     dispatch: dict[str, Any] | None = None  # the structured emergency-services message
+    language: str = "en"  # of summary, title and body: the facility's
 
     @property
     def title(self) -> str:
-        prefix = "[Reminder] " if self.purpose == "reminder" else ""
-        return f"{prefix}[{self.priority.upper()}] {self.summary}"
+        key = "page.title_reminder" if self.purpose == "reminder" else "page.title"
+        tag = Fact(f"priority_tag.{self.priority}")
+        return say(key, self.language, priority=tag, summary=self.summary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +59,26 @@ class Channel(Protocol):
     async def send(self, page: Page) -> Delivery: ...
 
 
-def page_text(page: Page) -> str:
-    """The body of a page for text channels."""
-    lines = [page.summary, f"Priority: {page.priority}   Incident: {page.incident_id}"]
+def page_text(page: Page, *, evidence: str = "") -> str:
+    """The body of a page for text channels, in the page's language."""
+    language = page.language
+    priority = Fact(f"priority.{page.priority}")
+    lines = [
+        page.summary,
+        say("page.priority", language, priority=priority, incident=page.incident_id),
+    ]
+    if evidence:
+        lines.append(say("page.evidence", language, evidence=evidence))
     if page.vitals:
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(page.vitals.items()))
-        lines.append(f"Latest vitals: {shown}")
+        shown = tuple(_vital(k, v) for k, v in sorted(page.vitals.items()))
+        lines.append(say("page.vitals", language, vitals=shown))
     if page.purpose == "reminder":
-        lines.append("Still open: resolve it when the resident is safe.")
-    lines.append(f"Page id: {page.page_id}")
+        lines.append(say("page.still_open", language))
+    lines.append(say("page.id", language, page=page.page_id))
     return "\n".join(lines)
+
+
+def _vital(name: str, value: Any) -> Fact:
+    named = Fact(f"vital.{name}") if name in VITAL_NAMES else name
+    shown = Fact("yes" if value else "no") if isinstance(value, bool) else str(value)
+    return Fact("page.vital", name=named, value=shown)

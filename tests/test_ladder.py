@@ -151,7 +151,16 @@ async def test_zone_nurse_ignores_then_charge_nurse_then_emergency_services(
             assert facts["incident"]["kind"] == "sos"
             assert facts["incident"]["detected_at"] == "2026-11-30T02:13:00+08:00"
             assert facts["vitals"] == {"hr": 121.0, "rr": 27.0, "spo2": 89.0}
-            assert "Allergies: penicillin" in message["body"]
+            assert facts["language"] == "zh-CN"  # the facility's: 120 reads Chinese
+            assert (
+                "过敏：penicillin" in message["body"]
+                and "DNR（不施行心肺复苏）：否" in message["body"]
+            )
+            assert (
+                facts["incident"]["evidence_i18n"]["en"] == "The resident pressed the SOS button."
+            )
+            assert facts["incident"]["evidence"] == "住户按下了 SOS 求助按钮。"
+            assert "情况：SOS 呼叫：黄德福，207 房（住户按下了 SOS 求助按钮。）" in message["body"]
 
             async def timeline() -> list[tuple[float, str, str]]:
                 found = await store.get(incident)

@@ -187,6 +187,7 @@ MESSAGES: dict[str, str] = {
     "sheet.time": "Time",
     "sheet.omitted": "({count} earlier lines omitted: see the incident)",
     "sheet.via": "{who} via {channel}",
+    "sheet.system": "system",
     "vital_label.hr": "Heart rate",
     "vital_label.rr": "Respiration",
     "vital_label.spo2": "SpO2",

@@ -178,6 +178,7 @@ MESSAGES: dict[str, str] = {
     "sheet.time": "时间",
     "sheet.omitted": "（省略了较早的 {count} 行：详见事件记录）",
     "sheet.via": "{who}（{channel}）",
+    "sheet.system": "系统",
     "vital_label.hr": "心率",
     "vital_label.rr": "呼吸",
     "vital_label.spo2": "血氧",

@@ -5,13 +5,14 @@ Handlers stay thin: each calls one responder or store method.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from alerting.responder import IncidentNotFound, InvalidTransition
+from alerting.words import Language
 from api.access import Audit, Principal, Reader, Responder, incident_in_reach
 from api.deps import ServiceDep
 from api.views import IncidentView, incident_view
@@ -112,15 +113,21 @@ async def confirm_emergency(
 
 @router.get("/{incident_id}/handover", response_class=HTMLResponse, responses=ERRORS)
 async def handover_sheet(
-    incident_id: str, service: ServiceDep, principal: Reader, audit: Audit
+    incident_id: str,
+    service: ServiceDep,
+    principal: Reader,
+    audit: Audit,
+    lang: Annotated[
+        Language | None, Query(description="the facility's language if omitted")
+    ] = None,
 ) -> HTMLResponse:
-    """The one-page handover sheet for the ambulance crew (printable HTML)."""
+    """The one-page handover sheet for the ambulance crew (printable HTML), in ``lang``."""
     incident = await incident_in_reach(service, principal, incident_id)
     await audit.record(
         [principal.audit("handover", resident=incident.resident, incident=incident_id)]
     )
     try:
-        return HTMLResponse(await service.responder.handover(incident_id))
+        return HTMLResponse(await service.responder.handover(incident_id, lang))
     except IncidentNotFound as exc:
         raise HTTPException(404, f"no incident {incident_id}") from exc
 

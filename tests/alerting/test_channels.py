@@ -157,7 +157,9 @@ async def test_webhook_retries_back_off_and_honour_retry_after(
             page_id = f"{incident.id}.1.{NURSE}"
             assert [key for key, _, _ in hook.requests] == [page_id] * 3  # one idempotency key
             assert hook.delivered() == [page_id]
-            assert hook.requests[-1][2]["summary"] == "SOS button pressed: 黄德福, room 207"
+            sent = hook.requests[-1][2]  # in the facility's language
+            assert sent["summary"] == "SOS 呼叫：黄德福，207 房" and sent["language"] == "zh-CN"
+            assert sent["title"] == "[高] SOS 呼叫：黄德福，207 房"
             assert await page_events(h, incident.id) == [
                 (0, "page_retry", "webhook"),
                 (2, "page_retry", "webhook"),
@@ -183,9 +185,10 @@ async def test_a_webhook_that_times_out_falls_back_to_email_once(
             assert hook.delivered() == []
             assert len(inbox.messages) == 1  # fallback delivered once, never duplicated
             message = inbox.messages[0]
-            assert "SOS button pressed" in str(message["subject"])
+            assert "SOS 呼叫" in str(message["subject"])  # the facility's language
             body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
-            assert page_id in body.get_content()
+            text = body.get_content()
+            assert page_id in text and "优先级：高" in text and f"事件：{incident.id}" in text
             assert "黄德福" in str(message["subject"])
             assert [kind for _, kind, _ in await page_events(h, incident.id)] == [
                 "page_retry",

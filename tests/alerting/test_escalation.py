@@ -99,7 +99,7 @@ async def test_no_vital_signs_calls_emergency_services_at_once(h: Harness) -> No
     message = recorder.sent[0]
     assert message.dispatch is not None
     assert message.dispatch["resident"]["allergies"] == ["penicillin"]
-    assert "88 Wensan Road" in message.body and "DNR: no" in message.body
+    assert "88 Wensan Road" in message.body and "DNR（不施行心肺复苏）：否" in message.body
 
 
 async def test_a_drill_never_calls_emergency_services(h: Harness) -> None:

@@ -91,12 +91,20 @@ async def test_handover_sheet_has_what_the_crew_needs(
         response = await client.get(f"/api/v1/incidents/{incident}/handover")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/html")
-        html = response.text
-        for fact in ("杨淑珍", "74 y, female", "206", "heart_failure", "furosemide 20 mg",
-                     "DNR", "88 Wensan Road", "night bell at the east door",
-                     "SOS button pressed", "Heart rate 116/min", "SpO2 91%"):  # fmt: skip
+        html = response.text  # in the facility's language
+        for fact in ("<html lang=zh-CN>", "杨淑珍", "74 岁，女", "206", "heart_failure",
+                     "furosemide 20 mg", "DNR", "88 Wensan Road", "night bell at the east door",
+                     "SOS 呼叫：杨淑珍，206 房", "SOS button pressed", "心率 116 次/分",
+                     "血氧 91%", "最新生命体征", "交接单"):  # fmt: skip
             assert fact in html, fact
         assert "@media print" in html and "<script" not in html
+        english = (await client.get(f"/api/v1/incidents/{incident}/handover?lang=en")).text
+        for fact in ("<html lang=en>", "74 y, female", "SOS button pressed: 杨淑珍, room 206",
+                     "Heart rate 116/min", "SpO2 91%", "Latest vital signs"):  # fmt: skip
+            assert fact in english, fact
+        assert "交接单" not in english
+        wrong = await client.get(f"/api/v1/incidents/{incident}/handover?lang=fr")
+        assert wrong.status_code == 422
         assert (await client.get("/api/v1/incidents/inc-nope/handover")).status_code == 404
 
 
@@ -205,7 +213,7 @@ async def test_handover_sheet_prints_on_one_page(
     assert await asyncio.wait_for(proc.wait(), 60) == 0
     pages = re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes())
     assert len(pages) == 1
-    assert "updated &times;24" in html  # the repeated presses, folded into one line
+    assert "新的依据 &times;24" in html  # the repeated presses, folded into one line
 
 
 async def test_a_paging_failure_shows_on_healthz(
