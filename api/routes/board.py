@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from alerting.incidents import Incident
 from api.access import Audit, Principal, Reader, service_of
+from api.schemas import Localized
 from api.views import BoardItem, board_item, board_order, on_board, with_timelines
 from shouhu.service import Service
 
@@ -32,6 +33,7 @@ STATUS_EVERY_S = 5.0
 class TechnicalAlarm(BaseModel):
     kind: str  # device_offline, battery_low, device_removed, paging_failure, gateway_disconnected
     summary: str
+    summary_i18n: Localized | None = None  # the incident's summary in every language
     incident_id: str | None = None
     since: float | None = None
 
@@ -59,7 +61,11 @@ def technical_alarms(service: Service, items: list[BoardItem]) -> list[Technical
         if item.technical:
             alarms.append(
                 TechnicalAlarm(
-                    kind=item.kind, summary=item.summary, incident_id=item.id, since=item.opened_at
+                    kind=item.kind,
+                    summary=item.summary,
+                    summary_i18n=item.summary_i18n,
+                    incident_id=item.id,
+                    since=item.opened_at,
                 )
             )
         elif item.paging_failed:
@@ -67,6 +73,7 @@ def technical_alarms(service: Service, items: list[BoardItem]) -> list[Technical
                 TechnicalAlarm(
                     kind="paging_failure",
                     summary=item.summary,
+                    summary_i18n=item.summary_i18n,
                     incident_id=item.id,
                     since=item.updated_at,
                 )

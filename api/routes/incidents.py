@@ -187,12 +187,7 @@ async def get_incident(
     await audit.record([principal.audit("read", resident=incident.resident, incident=incident.id)])
     return IncidentDetail(
         **incident_view(principal.facility, incident).model_dump(),
-        timeline=[
-            TimelineEventPublic(
-                ts=e.ts, type=e.type, actor=e.actor, channel=e.channel, detail=e.detail
-            )
-            for e in incident.timeline
-        ],
+        timeline=[TimelineEventPublic.of(e) for e in incident.timeline],
         vitals=vitals,
     )
 

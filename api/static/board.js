@@ -125,7 +125,7 @@ const Board = {
     banner.replaceChildren(...this.technical.map((alarm) => el("div", { class: "tech-line" },
       el("strong", {}, I18N.t("technical"), ": "),
       alarm.kind === "gateway_disconnected" ? I18N.t("gateway_disconnected")
-        : `${I18N.t("kinds." + alarm.kind)} · ${alarm.summary}`)));
+        : `${I18N.t("kinds." + alarm.kind)} · ${I18N.pick(alarm.summary_i18n, alarm.summary)}`)));
   },
 
   renderStatus() {
@@ -162,14 +162,17 @@ const Board = {
         item.exercise ? el("span", { class: "badge drill" }, I18N.t("drill")) : null,
         el("span", { class: "state" }, I18N.t("states." + item.state)),
         el("time", { class: "ago", "data-opened": item.opened_at }, I18N.ago(this.now() - item.opened_at))),
-      el("h2", { class: "resident" }, item.resident_name || item.device || item.summary,
+      el("h2", { class: "resident" }, item.resident_name || item.device || this.summary(item),
         item.dnr ? el("span", { class: "badge dnr", title: I18N.t("dnr") }, "DNR") : null),
       where ? el("p", { class: "where" }, where) : null,
-      el("p", { class: "evidence" }, el("span", { class: "label" }, I18N.t("detected"), ": "), item.evidence),
+      el("p", { class: "evidence" }, el("span", { class: "label" }, I18N.t("detected"), ": "),
+        el("span", { class: "text" }, I18N.pick(item.evidence_i18n, item.evidence))),
       this.vitals(item),
       this.owner(item),
       this.canAct ? this.buttons(item) : null);
   },
+
+  summary(item) { return I18N.pick(item.summary_i18n, item.summary); },
 
   vitals(item) {
     const parts = VITALS.filter(([name]) => item.latest_vitals && item.latest_vitals[name] != null)
@@ -242,14 +245,14 @@ const Board = {
 
   askResolve(item) {
     this.pending = item;
-    document.getElementById("resolve-who").textContent = `${item.resident_name || item.summary} · ${I18N.t("kinds." + item.kind)}`;
+    document.getElementById("resolve-who").textContent = `${item.resident_name || this.summary(item)} · ${I18N.t("kinds." + item.kind)}`;
     document.getElementById("resolve-note").value = "";
     document.getElementById("resolve-dialog").showModal();
   },
 
   askEms(item) {
     this.pending = item;
-    document.getElementById("ems-who").textContent = `${item.resident_name || item.summary} · ${I18N.t("kinds." + item.kind)}`;
+    document.getElementById("ems-who").textContent = `${item.resident_name || this.summary(item)} · ${I18N.t("kinds." + item.kind)}`;
     document.getElementById("ems-dialog").showModal();
   },
 };

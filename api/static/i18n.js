@@ -153,6 +153,11 @@ const I18N = {
     document.title = this.t(document.body.dataset.title || "app") + " · " + this.t("app");
   },
 
+  // Server text in every language ({"en": ..., "zh-CN": ...}): the one for the page's language.
+  pick(texts, fallback) {
+    return (texts && (texts[this.lang] || texts.en)) || fallback || "";
+  },
+
   toggle() {
     this.lang = this.lang === "zh-CN" ? "en" : "zh-CN";
     localStorage.setItem("shouhu.lang", this.lang);

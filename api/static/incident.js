@@ -25,7 +25,7 @@ const Incident = {
       ["priority", I18N.t("priorities." + i.priority)],
       ["state", I18N.t("states." + i.state)],
       ["opened", I18N.time(i.opened_at, true)],
-      ["evidence", i.evidence],
+      ["evidence", I18N.pick(i.evidence_i18n, i.evidence)],
       ["who_has_it", i.accepted_by_name || "–"],
       ["outcome", i.outcome ? I18N.t("outcomes." + i.outcome) : "–"],
       ["note", i.note || "–"],
@@ -44,7 +44,7 @@ const Incident = {
   detail(event) {
     const d = event.detail || {};
     const parts = [];
-    if (d.evidence) parts.push(d.evidence);
+    if (d.evidence) parts.push(I18N.pick(event.evidence_i18n, d.evidence));
     if (d.outcome) parts.push(I18N.t("outcomes." + d.outcome));
     if (d.note) parts.push(d.note);
     if (d.reason) parts.push(d.reason);

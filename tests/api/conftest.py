@@ -17,10 +17,11 @@ import pytest
 import pytest_asyncio
 
 from alerting.incidents import Incident
+from alerting.words import english
 from api.accounts import AccountStore, Role
 from shouhu.broker import free_port
 from shouhu.clock import WallClock
-from shouhu.domain import Alert, AlertKind, Priority
+from shouhu.domain import Alert, AlertKind, Fact, Priority
 from shouhu.facility import Facility, load_facility, parse_facility
 from shouhu.runtime import Running, running
 from tests.conftest import EXAMPLE
@@ -100,6 +101,7 @@ class Env:
         kind: AlertKind = AlertKind.SOS,
         priority: Priority = Priority.HIGH,
         key: str = "",
+        facts: tuple[Fact, ...] = (),
     ) -> Incident:
         """Open an incident along the real path: alert -> responder -> store -> pages."""
         alert = Alert(
@@ -108,9 +110,10 @@ class Env:
             kind=kind,
             priority=priority,
             ts=time.time(),
-            evidence=f"{kind.value} for {resident}",
+            evidence=english(facts) if facts else f"{kind.value} for {resident}",
             key=key or f"test-{time.monotonic_ns()}",
             device=None,
+            facts=facts,
         )
         responder = self.service.responder
         responder.submit(alert)

@@ -54,7 +54,16 @@ async def test_a_nurse_sees_an_sos_within_a_second_accepts_and_resolves_it(
         await expect(card.locator(".vitals")).to_contain_text("心率")
         await expect(card.locator(".ago")).to_contain_text("秒前")
         await console_says(console, "[shouhu] alarm: sounding")
+        evidence = card.locator(".evidence .text")
+        await expect(evidence).to_have_text("住户按下了 SOS 求助按钮。")
         await shoot(page, "board-sos-phone-zh")
+        await page.click("#lang")  # the evidence follows the language switch, live
+        await expect(evidence).to_have_text("The resident pressed the SOS button.")
+        await expect(card.locator(".kind")).to_have_text("SOS call")
+        await expect(card.locator(".evidence .label")).to_have_text("Detected: ")
+        await shoot(page, "board-sos-phone-en")
+        await page.click("#lang")
+        await expect(evidence).to_have_text("住户按下了 SOS 求助按钮。")
 
         await card.locator("[data-action=accept]").click()
         await expect(card.locator(".owner")).to_contain_text("李静 已接受")

@@ -13,6 +13,8 @@ from tests.browser.conftest import DESKTOP, PHONE, Site, new_page, shoot, sign_i
 from tests.conftest import eventually
 
 pytestmark = [pytest.mark.browser, pytest.mark.mqtt, pytest.mark.asyncio(loop_scope="module")]
+SOS_ZH = "住户按下了 SOS 求助按钮。"
+SOS_EN = "The resident pressed the SOS button."
 
 
 async def _handled_sos(site: Site, resident: str) -> Incident:
@@ -75,6 +77,8 @@ async def test_a_manager_opens_an_incidents_timeline_and_sees_the_vitals_chart(
             await expect(steps.last).to_have_attribute("data-type", "resolved")
             await expect(page.locator("#timeline")).to_contain_text("已接受")
             await expect(page.locator("[data-fact=note]")).to_have_text("扶起，无外伤")
+            await expect(page.locator("[data-fact=evidence]")).to_have_text(SOS_ZH)
+            await expect(steps.first.locator(".t-detail")).to_have_text(SOS_ZH)
             await shoot(page, f"incident-{size}-zh")
             assert not [line for line in console if line.startswith("pageerror")]
 
@@ -98,6 +102,8 @@ async def test_the_language_switch_turns_every_label_to_english_and_back(
 
         await page.goto(f"{site.url}/review/{incident.id}")  # the choice is remembered
         await expect(page.locator("#timeline")).to_contain_text("Accepted")
+        await expect(page.locator("[data-fact=evidence]")).to_have_text(SOS_EN)
+        await expect(page.locator("#timeline li").first.locator(".t-detail")).to_have_text(SOS_EN)
         await expect(page.locator("#vitals-chart")).to_be_visible()
         await shoot(page, "incident-desktop-en")
         await page.goto(f"{site.url}/board")
