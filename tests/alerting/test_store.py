@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 
 from alerting.incidents import PlannedStep, State, TimelineEvent
 from alerting.outbox import NewPage, Outbox
 from alerting.page_outbox import PageOutbox
 from alerting.store import IncidentStore
-from shouhu.domain import Alert, AlertKind, Priority
+from alerting.words import english, facts_from_json, localized, render
+from shouhu.domain import Alert, AlertKind, Fact, Priority
 
 pytestmark = pytest.mark.postgres
 
@@ -117,3 +120,65 @@ async def test_facilities_are_kept_apart(store: IncidentStore) -> None:
     other, created = await store.open_or_join(theirs, summary="Fall", now=100.0)
     assert created and other.id != mine.id
     assert [i.id for i in await store.find(facilities=["f2"])] == [other.id]
+
+
+FALL = (
+    Fact(
+        "fall.impact", peak=4.06, at="02:13:05", how=Fact("fall.still"), still=8.0,
+        part=Fact("fall.wrist"), tilt=71.5,
+    ),
+    Fact("fall.cancelled", at="02:13:09"),
+)  # fmt: skip
+SUMMARY = Fact("summary.room", what=Fact("kind.fall"), who="黄德福", room="207")
+
+
+async def test_summary_and_evidence_facts_survive_the_database(db_url: str) -> None:
+    store = await IncidentStore.connect(db_url)
+    try:
+        said = Alert("f1", "r-001", AlertKind.FALL, Priority.HIGH, 100.0, english(FALL), facts=FALL)
+        opened, _ = await store.open_or_join(
+            said, summary=english((SUMMARY,)), summary_facts=(SUMMARY,), now=100.0
+        )
+        up = (Fact("fall.up_again", since="02:14:00"),)
+        later = replace(said, ts=130.0, evidence=english(up), facts=up)
+        await store.open_or_join(later, summary="ignored when joining", now=130.0)
+    finally:
+        await store.close()
+    store = await IncidentStore.connect(db_url)  # a restart reads what was written
+    try:
+        incident = await store.get(opened.id)
+        assert incident is not None
+        assert incident.summary_facts == (SUMMARY,) and incident.evidence_facts == up
+        assert render(incident.summary_facts, "zh-CN") == "检测到跌倒：黄德福，207 房"
+        detected, updated = incident.timeline
+        assert facts_from_json(detected.detail["facts"]) == FALL
+        assert detected.detail["evidence"] == english(FALL)  # the English, as before
+        assert facts_from_json(updated.detail["facts"]) == up
+        [listed] = await store.find(facilities=["f1"])
+        assert listed.evidence_facts == up and listed.summary_facts == (SUMMARY,)
+    finally:
+        await store.close()
+
+
+async def test_a_database_from_before_the_facts_opens_and_reads_as_english(db_url: str) -> None:
+    store = await IncidentStore.connect(db_url)
+    old, _ = await store.open_or_join(alert(evidence="lying still"), summary="Fall", now=100.0)
+    async with store.engine.begin() as conn:  # as an earlier Shouhu made it
+        for column in ("summary_facts", "evidence_facts"):
+            await conn.execute(sa.text(f"ALTER TABLE incidents DROP COLUMN {column}"))
+    await store.close()
+    store = await IncidentStore.connect(db_url)
+    try:
+        incident = await store.get(old.id)
+        assert incident is not None and incident.evidence == "lying still"
+        assert incident.summary_facts == () and incident.evidence_facts == ()
+        assert localized(incident.evidence_facts, incident.evidence) == {
+            "en": "lying still",
+            "zh-CN": "lying still",
+        }
+        joined, created = await store.open_or_join(
+            replace(alert(), facts=FALL, evidence=english(FALL)), summary="Fall", now=120.0
+        )
+        assert not created and joined.evidence_facts == FALL
+    finally:
+        await store.close()
