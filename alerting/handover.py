@@ -65,18 +65,24 @@ def handover_html(
     parts.append(f"<h2>{escape(w('sheet.what_happened'))}</h2>")
     parts.append(_timeline(timeline, facility, lang))
     parts.append(f"<h2>{escape(w('sheet.facility'))}</h2>")
-    with_patient = joined(facts["with_resident"], lang, "comma") or w("staff_on_the_way")
-    rows = [
-        (w("sheet.name"), place["name"]),
-        (w("sheet.address"), place["address"]),
-        (w("sheet.access"), place["access_instructions"]),
-        (w("sheet.phone"), place["phone"]),
-        (w("sheet.with_patient"), with_patient),
-    ]
-    parts.append(_rows(rows))
+    parts.append(_place(place, facts["with_resident"], lang))
     parts.append(f"<p class=small>{escape(w('sheet.footer', id=what['id']))}</p>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _place(place: dict[str, Any], with_resident: list[str], lang: str) -> str:
+    w = partial(say, language=lang)
+    with_patient = joined(with_resident, lang, "comma") or w("staff_on_the_way")
+    return _rows(
+        [
+            (w("sheet.name"), place["name"]),
+            (w("sheet.address"), place["address"]),
+            (w("sheet.access"), place["access_instructions"]),
+            (w("sheet.phone"), place["phone"]),
+            (w("sheet.with_patient"), with_patient),
+        ]
+    )
 
 
 def _latest(vitals: dict[str, Any], lang: str) -> str:

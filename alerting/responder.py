@@ -22,7 +22,6 @@ from alerting.feed import IncidentFeed
 from alerting.incidents import Incident, TimelineEvent, summary_fact
 from alerting.rows import evidence_detail
 from alerting.store import IncidentStore
-from alerting.words import english
 from shouhu.clock import Clock
 from shouhu.domain import Alert, Reading
 from shouhu.facility import Facility
@@ -128,8 +127,7 @@ class Responder(IncidentActions):
         )
         incident, created = await self.store.open_or_join(
             alert,
-            summary=english((summary,)),
-            summary_facts=(summary,),
+            summary=summary,
             now=now,
             plan=lambda priority: policy.plan(facility.escalation, alert.kind, priority),
         )

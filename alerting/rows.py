@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from alerting.incidents import Incident, State, TimelineEvent, new_incident_id
 from alerting.outbox import append_event
 from alerting.schema import incidents
-from alerting.words import dump_facts, facts_to_json, load_facts
+from alerting.words import dump_facts, english, facts_to_json, load_facts
 from shouhu.domain import Alert, AlertKind, Fact, Priority
 
 
@@ -23,16 +23,11 @@ def evidence_detail(alert: Alert) -> dict[str, Any]:
 
 
 async def insert_incident(
-    conn: AsyncConnection,
-    alert: Alert,
-    *,
-    now: float,
-    open_key: str,
-    summary: str,
-    summary_facts: tuple[Fact, ...],
+    conn: AsyncConnection, alert: Alert, *, now: float, open_key: str, summary: str | Fact
 ) -> str:
     """Insert a new incident with its ``detected`` event; IntegrityError if one is open."""
     incident_id = new_incident_id(now)
+    summary_facts = (summary,) if isinstance(summary, Fact) else ()
     await conn.execute(
         incidents.insert().values(
             id=incident_id,
@@ -45,7 +40,7 @@ async def insert_incident(
             device=alert.device,
             opened_at=now,
             updated_at=now,
-            summary=summary,
+            summary=english(summary_facts) if summary_facts else summary,
             evidence=alert.evidence,
             summary_facts=dump_facts(summary_facts),
             evidence_facts=dump_facts(alert.facts),

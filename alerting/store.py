@@ -87,15 +87,14 @@ class IncidentStore:
         self,
         alert: Alert,
         *,
-        summary: str,
+        summary: str | Fact,
         now: float,
         plan: Planner | None = None,
-        summary_facts: tuple[Fact, ...] = (),
     ) -> tuple[Incident, bool]:
         """Open an incident for the alert's condition, or join the open one.
 
-        Returns the incident and whether it was created; ``summary_facts`` are the
-        summary as data (``alerting.words``), kept with the alert's facts. ``plan(priority)``
+        Returns the incident and whether it was created. A summary given as a fact
+        (``alerting.words``) is kept as one, with its English text. ``plan(priority)``
         gives the escalation steps; they are committed with their due times
         in the same transaction as the incident (the outbox). Joining appends
         an ``updated`` event with the new evidence; a more urgent alert raises
@@ -117,12 +116,7 @@ class IncidentStore:
                     return await self._get(conn, row.id), False
                 try:
                     incident_id = await insert_incident(
-                        conn,
-                        alert,
-                        now=now,
-                        open_key=open_key,
-                        summary=summary,
-                        summary_facts=summary_facts,
+                        conn, alert, now=now, open_key=open_key, summary=summary
                     )
                 except IntegrityError:
                     continue  # another writer opened it first: join theirs

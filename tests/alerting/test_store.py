@@ -136,9 +136,7 @@ async def test_summary_and_evidence_facts_survive_the_database(db_url: str) -> N
     store = await IncidentStore.connect(db_url)
     try:
         said = Alert("f1", "r-001", AlertKind.FALL, Priority.HIGH, 100.0, english(FALL), facts=FALL)
-        opened, _ = await store.open_or_join(
-            said, summary=english((SUMMARY,)), summary_facts=(SUMMARY,), now=100.0
-        )
+        opened, _ = await store.open_or_join(said, summary=SUMMARY, now=100.0)
         up = (Fact("fall.up_again", since="02:14:00"),)
         later = replace(said, ts=130.0, evidence=english(up), facts=up)
         await store.open_or_join(later, summary="ignored when joining", now=130.0)
@@ -149,6 +147,7 @@ async def test_summary_and_evidence_facts_survive_the_database(db_url: str) -> N
         incident = await store.get(opened.id)
         assert incident is not None
         assert incident.summary_facts == (SUMMARY,) and incident.evidence_facts == up
+        assert incident.summary == "Fall detected: 黄德福, room 207"
         assert render(incident.summary_facts, "zh-CN") == "检测到跌倒：黄德福，207 房"
         detected, updated = incident.timeline
         assert facts_from_json(detected.detail["facts"]) == FALL
