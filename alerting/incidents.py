@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerting.words import english
 from shouhu.domain import Alert, AlertKind, Fact, FactValue, Priority
 
 
@@ -92,14 +91,10 @@ def new_incident_id(now: float | None = None) -> str:
     return f"inc-{stamp:012x}-{secrets.token_hex(4)}"
 
 
-def summarize(alert: Alert, resident_name: str | None, room: str | None) -> str:
-    """A one-line summary for a page: what, who, where (in English; see ``summary_fact``)."""
-    return english((summary_fact(alert, resident_name, room),))
-
-
 def summary_fact(alert: Alert, resident_name: str | None, room: str | None) -> Fact:
-    """The summary as a fact: "SOS button pressed: 黄德福, room 207", "DRILL: ..." first
-    for an exercise. A technical alarm about something else names it (its ``about``)."""
+    """A one-line summary for a page, as a fact: what, who, where ("SOS button pressed:
+    黄德福, room 207"; "DRILL: " first for an exercise). A technical alarm names what it is
+    about (the ``about`` of its evidence)."""
     who: FactValue = resident_name or alert.resident or alert.device or _about(alert)
     what = Fact(f"kind.{alert.kind.value}")
     said = (
