@@ -46,7 +46,7 @@ class IncidentActions:
         raise NotImplementedError
 
     async def on_reply(self, facility: str, staff: str, page_id: str, status: str) -> None:
-        """A handheld's reply to a page: received, accepted or declined."""
+        """A handheld's reply to a page: received, accepted, declined, arrived or emergency."""
         await self.escalator.settle(page_id)  # "paged" is recorded before the reply to it
         page = await self.escalator.pages.page(page_id)
         self._count_reply(matched=page is not None)
@@ -62,6 +62,14 @@ class IncidentActions:
         )
         if status == "accepted":
             await self.accept(incident.id, staff, channel="mqtt", page_id=page_id)
+            return
+        if status == "arrived":
+            await self.arrive(incident.id, staff, channel="mqtt")
+            return
+        if status == "emergency":
+            await self.request_emergency(
+                incident.id, staff, note="from the handheld", channel="mqtt"
+            )
             return
         if status == "received":
             await self.escalator.pages.update_page(

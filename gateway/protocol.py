@@ -173,7 +173,10 @@ class Reply(_Payload):
     """`shouhu/v1/{facility}/staff/{staff}/replies`"""
 
     page_id: str
-    status: Literal["received", "accepted", "declined"]
+    status: Literal["received", "accepted", "declined", "arrived", "emergency"] = Field(
+        description="received, accepted or declined the page; arrived at the bedside; "
+        "emergency: call emergency services now"
+    )
     ts: Timestamp
 
 

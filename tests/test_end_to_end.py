@@ -103,3 +103,35 @@ async def test_bad_messages_are_dead_lettered_and_the_next_sos_still_pages(
     finally:
         watcher.close()
         device.close()
+
+
+async def test_the_handheld_says_arrived_and_calls_emergency_services(
+    core: Running, mqtt_url: str
+) -> None:
+    """At the bedside the nurse has the handheld in hand, not a browser."""
+    nurse = PlainClient(mqtt_url)
+    device = PlainClient(mqtt_url)
+    try:
+        nurse.subscribe(f"shouhu/v1/{F}/staff/+/pages")
+        device.publish(f"shouhu/v1/{F}/devices/wb-007/event", sos(NIGHT, seq=7))
+        _, payload = await next_message(nurse)
+        page = json.loads(payload)
+        replies = f"shouhu/v1/{F}/staff/n-e-night/replies"
+        for status, after in (("accepted", 10), ("arrived", 60), ("emergency", 70)):
+            reply = {"page_id": page["page_id"], "status": status, "ts": NIGHT + after}
+            nurse.publish(replies, json.dumps(reply).encode(), qos=1)
+        store = core.service.store
+
+        async def requested() -> bool:
+            incident = await store.get(page["incident_id"])
+            return incident is not None and "ems_requested" in [e.type for e in incident.timeline]
+
+        await eventually(requested)
+        incident = await store.get(page["incident_id"])
+        assert incident is not None and incident.state is State.ARRIVED
+        by_type = {e.type: e for e in incident.timeline}
+        assert by_type["arrived"].actor == "n-e-night" and by_type["arrived"].channel == "mqtt"
+        assert by_type["ems_requested"].actor == "n-e-night"
+    finally:
+        nurse.close()
+        device.close()
