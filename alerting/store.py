@@ -49,12 +49,24 @@ def database_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # The driver's own transaction handling off: ``_sqlite_begin`` starts every transaction.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Take the write lock when a transaction begins, so busy_timeout applies.
+
+    A deferred transaction that reads, then writes, cannot wait for the lock
+    when another connection committed in between: SQLite answers "database is
+    locked" at once, whatever the busy_timeout.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _open_key(alert_condition: tuple[str, str | None, str, str]) -> str:
@@ -73,6 +85,7 @@ class IncidentStore:
         engine = create_async_engine(database_url(url), pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _sqlite_begin)
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
             await conn.run_sync(add_missing_columns)

@@ -73,6 +73,27 @@ async def test_concurrent_alerts_for_one_condition_open_one_incident(store: Inci
     assert sum(created for _, created in results) == 1
 
 
+async def test_many_writers_at_once_never_see_a_locked_database(store: IncidentStore) -> None:
+    """Pages, replies and alerts write concurrently: each waits its turn, none fails."""
+    opened = await asyncio.gather(
+        *[
+            store.open_or_join(alert(resident=f"r-{i:03d}"), summary="Fall", now=100.0)
+            for i in range(20)
+        ]
+    )
+    appended = await asyncio.gather(
+        *[
+            store.append(incident.id, TimelineEvent(ts=101.0 + k, type="paged", actor=f"n{k}"))
+            for incident, _ in opened
+            for k in range(5)
+        ]
+    )
+    assert len(appended) == 100
+    for incident, _ in opened:
+        stored = await store.get(incident.id)
+        assert stored is not None and len(stored.timeline) == 6
+
+
 async def test_timeline_vitals_and_pages_survive_reconnect(
     store: IncidentStore, db_url: str
 ) -> None:

@@ -7,6 +7,7 @@ opens the incidents it needs.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from shouhu.clock import WallClock
 from shouhu.domain import Alert, AlertKind, Fact, Priority
 from shouhu.facility import Facility, load_facility, parse_facility
 from shouhu.runtime import Running, running
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, eventually
+from tests.plain_mqtt import PlainClient
 
 HOME = "demo-home"
 OTHER = "other-home"
@@ -115,16 +117,20 @@ class Env:
             device=None,
             facts=facts,
         )
-        responder = self.service.responder
-        responder.submit(alert)
-        await responder.drain()
-        found = await self.service.store.find(
-            facilities=[facility], open_only=True, resident=resident, kind=kind.value
-        )
-        match = [i for i in found if i.condition_key == alert.key]
-        assert match, "the alert opened no incident"
-        incident = await self.service.store.get(match[0].id)
-        assert incident is not None
+        self.service.responder.submit(alert)
+        store = self.service.store
+
+        # Wait for this incident and its first page, not for every page in flight: the
+        # module's open incidents keep paging on the wall clock, so a full drain may never end.
+        async def paged() -> Incident | None:
+            found = await store.find(
+                facilities=[facility], open_only=True, resident=resident, kind=kind.value
+            )
+            match = [i for i in found if i.condition_key == alert.key]
+            incident = await store.get(match[0].id) if match else None
+            return incident if incident is not None and len(incident.timeline) > 1 else None
+
+        incident: Incident = await eventually(paged, timeout=15.0)
         return incident
 
 
@@ -146,7 +152,27 @@ async def env(mqtt_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
             await accounts.add(username, PASSWORD, facility=facility, role=role, staff=staff)
         assert run.api_url is not None
         env = Env(run, run.api_url, accounts)
+        handhelds = _confirming_handhelds(mqtt_url)
         try:
             yield env
         finally:
+            handhelds.close()
             await env.close()
+
+
+def _confirming_handhelds(mqtt_url: str) -> PlainClient:
+    """Every nurse's handheld confirms receipt, as real ones do.
+
+    The module's incidents stay open on the wall clock; unconfirmed pages would
+    fall back, fail and raise paging-failure alarms by the dozen, and the
+    machine would spend the module paging nobody.
+    """
+
+    def confirm(topic: str, payload: bytes) -> None:
+        page = json.loads(payload)
+        reply = {"page_id": page["page_id"], "status": "received", "ts": time.time()}
+        client.client.publish(topic.rsplit("/", 1)[0] + "/replies", json.dumps(reply), qos=1)
+
+    client = PlainClient(mqtt_url, on_message=confirm)
+    client.subscribe("shouhu/v1/+/staff/+/pages")
+    return client
