@@ -217,7 +217,7 @@ async def test_a_retry_after_beyond_the_deadline_falls_back_at_once(
 async def test_when_every_channel_fails_it_is_a_paging_failure_alarm(
     facility: Facility, sqlite_url: str, refusing_smtp: int
 ) -> None:
-    hook = serve(["500"] * 10)
+    hook = serve(["500"] * 1000)  # down for the whole test: the alarm's own pages fail too
     try:
         async with with_contacts(facility, sqlite_url, [hook.url, mailto(refusing_smtp)]) as h:
             incident = await h.alert()
