@@ -26,7 +26,12 @@ def apply(course: Course, event: ScriptedEvent) -> TruthEvent:
 
 
 def _truth(
-    c: Course, e: ScriptedEvent, end_index: int, detail: str, device: str | None = None
+    c: Course,
+    e: ScriptedEvent,
+    end_index: int,
+    detail: str,
+    device: str | None = None,
+    variant: str = "",
 ) -> TruthEvent:
     end = min(c.ts(min(end_index, c.n)), c.scenario.end)
     return TruthEvent(
@@ -38,6 +43,7 @@ def _truth(
         detail=detail,
         device=device,
         exercise=e.exercise,
+        variant=variant,
     )
 
 
@@ -66,23 +72,43 @@ def _stand_up(c: Course, i0: int) -> None:
 
 
 def chest_distress(c: Course, e: ScriptedEvent) -> TruthEvent:
-    """Builds over minutes, lasts ``duration_s`` (45 min), then eases over a quarter of an hour."""
+    """Sudden chest tightness and breathlessness that wakes the resident, then builds.
+
+    Two parts, as in paroxysmal nocturnal dyspnoea and acute coronary
+    syndromes at night: the symptoms start abruptly (``at``) and wake the
+    resident within seconds; pain and breathlessness drive the breathing and
+    the pulse up within the first minute (a share of the full rise) and make
+    them sit up (orthopnoea). Hypoxaemia and the rest of the rise build over
+    3-8 minutes (faster when severe). ``course: gradual`` leaves out the abrupt
+    part: a silent build over minutes, as in a resident who cannot feel or
+    report symptoms. Lasts ``duration_s`` (45 min), then eases over a quarter
+    of an hour.
+    """
     i0, i1 = _span(c, e, 45 * MIN)
     rng, p, s = c.rng, c.profile, e.severity
+    sudden = e.course != "gradual"
     rise = int(rng.uniform(4, 8) * MIN * (1.3 - 0.5 * s))
     d_hr = (15 + 30 * s) * p.hr_gain
-    d_rr = 4 + 10 * s
+    d_rr = 6 + 10 * s
     d_spo2 = (2 + 6 * s) * (1.3 if p.copd else 1.0)
-    shape = ramp(c.n, i0, rise) - ramp(c.n, i1, 15 * MIN)
-    shape *= 1 + red_noise(rng, c.n, 0.06, 120)
-    c.drives.hr += d_hr * shape
-    c.drives.rr += d_rr * shape
-    c.drives.spo2 -= d_spo2 * shape
+    build = ramp(c.n, i0, rise)
+    if sudden:
+        surge = int(rng.uniform(10, 30))  # seconds to the first peak of breathlessness
+        share = float(rng.uniform(0.55, 0.75))
+        abrupt = ramp(c.n, i0, surge)
+        cardio = share * abrupt + (1 - share) * build
+    else:
+        cardio = build
+    ease = ramp(c.n, i1, 15 * MIN)
+    cardio = (cardio - ease) * (1 + red_noise(rng, c.n, 0.06, 120))
+    c.drives.hr += d_hr * cardio
+    c.drives.rr += d_rr * cardio
+    c.drives.spo2 -= d_spo2 * (build - ease) * (1 + red_noise(rng, c.n, 0.06, 120))
     c.drives.skin -= (0.4 + 0.8 * s) * (ramp(c.n, i0, rise * 3) - ramp(c.n, i1, 30 * MIN))
-    wake = i0 + int(rng.uniform(20, 60))
+    wake = i0 + int(rng.uniform(3, 15) if sudden else rng.uniform(20, 60))
     _wake_up(c, wake, i1 + 20 * MIN)
     in_bed = 0 <= i0 < c.n and bool(c.beh.in_bed[i0])
-    sit = i0 + int(rise * rng.uniform(0.4, 0.7))
+    sit = i0 + int(rng.uniform(20, 90) if sudden else rise * rng.uniform(0.4, 0.7))
     if in_bed:
         c.beh.write(i0, i1, in_bed=True, posture=Posture.SUPINE)
         c.beh.write(sit, i1, posture=Posture.SITTING)
@@ -91,12 +117,13 @@ def chest_distress(c: Course, e: ScriptedEvent) -> TruthEvent:
         c.beh.burst(t, int(rng.uniform(3, 10)), float(rng.uniform(0.25, 0.3 + 0.4 * s)))
         t += int(rng.uniform(20, 60))
     detail = (
-        f"HR +{d_hr:.0f}/min, RR +{d_rr:.0f}/min, SpO2 -{d_spo2:.1f} % building over "
-        f"{rise / 60:.1f} min; restless"
-        + (f", sits up in bed at +{(sit - i0) / 60:.1f} min" if in_bed else "")
+        f"HR +{d_hr:.0f}/min, RR +{d_rr:.0f}/min, SpO2 -{d_spo2:.1f} % "
+        + (f"({100 * share:.0f} % of the HR and RR rise within {surge} s), " if sudden else "")
+        + f"building over {rise / 60:.1f} min; restless"
+        + (f", sits up in bed at +{sit - i0} s" if in_bed else "")
         + f"; eases after {(i1 - i0) / 60:.0f} min"
     )
-    return _truth(c, e, i1, detail)
+    return _truth(c, e, i1, detail, variant="" if sudden else "gradual")
 
 
 def cardiac_arrest(c: Course, e: ScriptedEvent) -> TruthEvent:

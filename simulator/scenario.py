@@ -61,6 +61,7 @@ class ScriptedEvent(_Model):
     device: str | None = None  # device faults: which device (default: the wearable)
     outcome: Literal["still", "struggling"] = "still"  # fall: what the resident does after
     device_event: bool = False  # fall: the wearable's own fall algorithm also reports it
+    course: Literal["sudden", "gradual"] = "sudden"  # chest distress: abrupt, or a silent build
     exercise: bool = False  # a drill: every message about it carries exercise: true
 
 
@@ -139,6 +140,7 @@ class _EventSpec(_Model):
     device: str | None = None
     outcome: Literal["still", "struggling"] = "still"
     device_event: bool = False
+    course: Literal["sudden", "gradual"] = "sudden"
     exercise: bool = False
 
 

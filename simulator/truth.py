@@ -40,6 +40,7 @@ class TruthEvent:
     detail: str  # human-readable course, e.g. "HR +31/min, RR +9/min, SpO2 -6 % over 6 min"
     device: str | None = None  # the device concerned, for device faults and presses
     exercise: bool = False  # a drill, not a real emergency
+    variant: str = ""  # how it ran, where a kind has several courses (chest distress: gradual)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)

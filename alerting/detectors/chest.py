@@ -41,15 +41,19 @@ from shouhu.facility import Facility
 
 SIGN_WINDOW_S = 20.0
 SIGN_SHARE = 0.6
+SIGN_SHARE_OFF = 0.4  # ... and turns off below this share (no flicker at the threshold)
 SIGN_MIN_SAMPLES = 5
 CONFIRM_S = 15.0
 CONFIRM_TWO_S = 60.0
+BREATHLESS_S = 30.0  # fast breathing at its strong level, restless: without a pulse rise
 CLEAR_AFTER_S = 120.0
 EVALUATE_S = 1.0
 IN_BED_S = 60.0  # presence seen this recently means in bed
 HR_ABSOLUTE = 120.0
 ACC_RESTLESS_G = 0.08  # sd of |acc| in a batch: moving about
 RESTLESS_MOVEMENT = 0.07  # mean bed movement index: above lying awake, as when sitting up
+DROPOUT_HOLD_S = 30.0  # a sign on stays on while its sensor is silent (moving, dropouts)
+RESTLESS_HOLD_S = 45.0  # restlessness comes in bursts: it stays a sign this long after one
 SIGNS = ("hr", "rr", "spo2", "restless", "hr+", "rr+")
 VITALS = ("hr", "rr", "spo2")
 
@@ -62,6 +66,11 @@ class Limits:
     movement: float
     hr_strong: float
     rr_strong: float
+    rr_breathless: float  # far above this resident's own usual, whatever it is (COPD)
+
+    def far_above(self, rr: float | None) -> bool:
+        """Breathing far above the usual: the strong level says so unless a cap lowered it."""
+        return self.rr_breathless <= self.rr_strong or (rr is not None and rr >= self.rr_breathless)
 
     @classmethod
     def of(cls, b: Baseline) -> Limits:
@@ -73,7 +82,8 @@ class Limits:
         hr_strong = min(b["hr"] + max(25.0, 0.35 * b["hr"]), absolute + 10.0)
         rr_strong = min(b["rr"] + max(7.0, 0.45 * b["rr"]), max(26.0, b["rr"] + 5.0))
         hr = min(b["hr"] + hr_rise, absolute)
-        return cls(hr, rr, spo2, movement, hr_strong, rr_strong)
+        breathless = b["rr"] + max(7.0, 0.45 * b["rr"])
+        return cls(hr, rr, spo2, movement, hr_strong, rr_strong, breathless)
 
 
 @dataclass(slots=True)
@@ -86,10 +96,12 @@ class _Resident:
         default_factory=lambda: {s: RecentValues() for s in ("hr", "rr", "spo2")}
     )
     since: dict[str, float] = field(default_factory=dict)  # sign -> when it turned on
+    held_at: dict[str, float] = field(default_factory=dict)  # sign -> last seen on with data
     version: int = -1
     limits: Limits | None = None
     known: bool = False  # baselines learned or configured
     last_presence: float = float("-inf")
+    restless_at: float = float("-inf")  # restless or sitting up was last seen
     concordant_since: float | None = None
     count: int = 0
     evaluated: float = float("-inf")  # the signs were last counted at
@@ -167,12 +179,22 @@ class ChestDistressDetector:
         state.movement.expire(ts)
         for sign, window in state.windows.items():
             window.expire(ts)
-            on = window.holds(share=SIGN_SHARE, at_least=SIGN_MIN_SAMPLES)
+            was_on = sign in state.since  # hysteresis: a sign on stays on down to a lower share
+            share = SIGN_SHARE_OFF if was_on else SIGN_SHARE
+            on = window.holds(share=share, at_least=SIGN_MIN_SAMPLES)
+            if on:
+                state.held_at[sign] = ts
+            elif window.count < SIGN_MIN_SAMPLES and was_on:
+                # no data is not a normal reading: the bed loses hr/rr while the body moves
+                on = ts - state.held_at.get(sign, ts) <= DROPOUT_HOLD_S
             if sign == "restless":
                 moving = state.movement.count >= SIGN_MIN_SAMPLES and (
                     state.movement.mean >= (state.limits.movement if state.limits else 1.0)
                 )
-                on = in_bed and (moving or window.holds(share=0.3, at_least=SIGN_MIN_SAMPLES))
+                seen = in_bed and (moving or window.holds(share=0.3, at_least=SIGN_MIN_SAMPLES))
+                if seen:
+                    state.restless_at = ts
+                on = in_bed and ts - state.restless_at <= RESTLESS_HOLD_S
             if on:
                 state.since.setdefault(sign, ts)
                 count += sign in VITALS
@@ -195,14 +217,22 @@ class ChestDistressDetector:
         signs = sum(1 for sign in since if sign in SIGNS[:4])
         # A default baseline cannot say the pulse is far above *this* resident's usual.
         specific = "spo2" in since or "rr+" in since or ("hr+" in since and state.known)
-        if cardio < 2 or not specific:
+        # Fast breathing at its strong level in a resident who is restless or sitting up
+        # is respiratory distress even when a beta-blocker holds the pulse down.
+        breathless = (
+            "rr+" in since
+            and "restless" in since
+            and state.limits is not None
+            and state.limits.far_above(state.values["rr"].median())
+        )
+        if (cardio < 2 and not breathless) or not specific:
             state.concordant_since = None
             return self.latch.release(resident, r.ts, SETTLED)
         if state.concordant_since is None:
             state.concordant_since = r.ts
             self.baselines.discard_epoch(resident)
         held = r.ts - state.concordant_since
-        if signs >= 3 and held >= CONFIRM_S:
+        if (signs >= 3 and held >= CONFIRM_S) or (breathless and held >= BREATHLESS_S):
             priority = Priority.HIGH
         elif held >= CONFIRM_TWO_S and state.known:
             priority = Priority.MEDIUM

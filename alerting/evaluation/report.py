@@ -19,6 +19,7 @@ ORDER = (
     "fall",
     "fall_cancelled",
     "chest_distress",
+    "chest_distress (gradual)",
     "cardiac_arrest",
     "deterioration",
     "bed_exit",
@@ -44,11 +45,11 @@ def _row(ks: KindScore, score: Score, *, own_false: bool = True) -> str:
     worst = _duration(lat[-1]) if lat else "-"
     raised = ", ".join(f"{p} {n}" for p, n in sorted(ks.priorities.items())) or "-"
     detector = MATCHES[ks.kind][0]
-    name = ks.kind if detector == ks.kind else f"{ks.kind} ({detector})"
+    name = ks.key if detector == ks.kind else f"{ks.key} ({detector})"
     sens = f"{100 * ks.sensitivity:5.1f}%" if ks.events else "  n/a"
     false = sum(1 for a in score.false_alarms if a.kind == detector)
     per_night = false / score.resident_nights if score.resident_nights else 0.0
-    shown = f"{false:3d} {per_night:6.3f}" if own_false else f"{'(as fall)':>10}"
+    shown = f"{false:3d} {per_night:6.3f}" if own_false else f"{'(as ' + detector + ')':>10}"
     return (
         f"  {name:<30} {ks.events:5d} {ks.detected:8d}   {sens}   {med:>10} {worst:>10}"
         f"   {shown}   {raised}"
@@ -57,7 +58,7 @@ def _row(ks: KindScore, score: Score, *, own_false: bool = True) -> str:
 
 def _targets(score: Score) -> list[tuple[str, bool, str]]:
     out = []
-    highs = [score.kinds[k] for k in HIGH_EMERGENCIES if k in score.kinds]
+    highs = [k for k in score.kinds.values() if k.kind in HIGH_EMERGENCIES]
     missed = sum(k.events - k.detected for k in highs)
     out.append(("every high emergency detected", missed == 0, f"{missed} missed"))
     for kind, limit in TARGETS.items():
@@ -101,7 +102,8 @@ def format_report(
     ]
     for kind in ORDER:
         if kind in score.kinds:
-            own = kind != "fall_cancelled"  # its false alarms are the fall row's
+            # a variant's or a stand-in's false alarms are counted in its detector's row
+            own = kind in MATCHES and kind == MATCHES[kind][0]
             lines.append(_row(score.kinds[kind], score, own_false=own))
     lines.append(
         "  (latency: from the true onset to the first alert of the detecting kind;"
@@ -110,6 +112,12 @@ def format_report(
     lines += ["", *_false_alarms(score, facility), "", "Targets:"]
     for name, ok, figure in _targets(score):
         lines.append(f"  [{'ok' if ok else 'NOT MET'}] {name}: {figure}")
+    for kind, limit in TARGETS.items():
+        slowest = score.kinds.get(kind, KindScore(kind)).slowest
+        late = [(x, what) for x, what in slowest if x > limit]
+        if late:
+            lines += ["", f"Slower than {_duration(limit)} ({kind}):"]
+            lines += [f"  {_duration(x)}  {what}" for x, what in late]
     missed = [m for k in ORDER if k in score.kinds for m in score.kinds[k].missed]
     if missed:
         lines += ["", "Missed:", *(f"  {m}" for m in missed)]

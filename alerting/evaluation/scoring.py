@@ -40,6 +40,7 @@ HIGH_EMERGENCIES = ("sos", "fall", "chest_distress", "cardiac_arrest")
 BEFORE_S = 120.0  # an alarm this long before the true onset still counts
 AFTER_S = 900.0  # ... and this long after the true end
 # A device that died or went away stays so: its faults are explained until the night ends.
+SLOWEST = 5  # detections kept per kind for the report, slowest first
 LASTING = frozenset({"battery_low", "device_removed", "device_offline", "cardiac_arrest"})
 
 
@@ -54,6 +55,8 @@ class Truth(Protocol):
     def end(self) -> float: ...
     @property
     def detail(self) -> str: ...
+    @property
+    def variant(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +101,17 @@ def alarms_of(alerts: Iterable[Alert]) -> list[Alarm]:
 @dataclass
 class KindScore:
     kind: str
+    variant: str = ""
     events: int = 0
     detected: int = 0
     latencies: list[float] = field(default_factory=list)
     priorities: Counter[str] = field(default_factory=Counter)
     missed: list[str] = field(default_factory=list)
+    slowest: list[tuple[float, str]] = field(default_factory=list)  # (latency, which event)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind} ({self.variant})" if self.variant else self.kind
 
     @property
     def sensitivity(self) -> float:
@@ -121,15 +130,16 @@ class Score:
         return len(self.false_alarms) / self.resident_nights if self.resident_nights else 0.0
 
     def merge(self, other: Score) -> Score:
-        kinds = {k: KindScore(k) for k in {*self.kinds, *other.kinds}}
+        kinds: dict[str, KindScore] = {}
         for source in (self.kinds, other.kinds):
             for k, s in source.items():
-                t = kinds[k]
+                t = kinds.setdefault(k, KindScore(s.kind, s.variant))
                 t.events += s.events
                 t.detected += s.detected
                 t.latencies += s.latencies
                 t.priorities += s.priorities
                 t.missed += s.missed
+                t.slowest = sorted([*t.slowest, *s.slowest], reverse=True)[:SLOWEST]
         return Score(
             kinds,
             self.resident_nights + other.resident_nights,
@@ -157,7 +167,8 @@ def score(
     kinds: dict[str, KindScore] = {}
     for t in truth:
         detector, _ = MATCHES[t.kind]
-        ks = kinds.setdefault(t.kind, KindScore(t.kind))
+        ks = KindScore(t.kind, t.variant)
+        ks = kinds.setdefault(ks.key, ks)
         ks.events += 1
         hits = [
             a
@@ -167,7 +178,10 @@ def score(
         if hits:
             first = min(hits, key=lambda a: a.opened)
             ks.detected += 1
-            ks.latencies.append(max(0.0, first.opened - t.onset))
+            latency = max(0.0, first.opened - t.onset)
+            ks.latencies.append(latency)
+            ks.slowest.append((latency, f"{label} {t.resident}: {t.detail}".strip()))
+            ks.slowest = sorted(ks.slowest, reverse=True)[:SLOWEST]
             ks.priorities[max(hits, key=lambda a: a.priority.rank).priority.value] += 1
         else:
             ks.missed.append(f"{label} {t.resident}: {t.detail}".strip())

@@ -4,7 +4,7 @@ Each night simulates every resident of the facility file (24 in the
 example: COPD, atrial fibrillation, beta-blockers, heart failure, dementia
 and Parkinson's among them) from 20:00 to 07:30 with the simulator's
 realistic devices (bed sensors missing 20-30 % of samples, motion
-artifacts, clock skew, duplicated and late messages). On every night eleven
+artifacts, clock skew, duplicated and late messages). On every night twelve
 residents meet one scripted event each, drawn from the seed; the other
 residents' nights are quiet nights. The first ``WARMUP_S`` are not scored:
 a monitor has been running before any night (and the simulator's vital
@@ -29,8 +29,8 @@ NIGHT_HOURS = 11.0  # scored, after the warm-up
 GROUP = 4  # residents per task
 FIRST_NIGHT = dt.date(2026, 3, 2)
 
-# (kind, earliest, latest local start, extra fields); times as hours after midnight,
-# negative before it.
+# (kind, earliest, latest local start); times as hours after midnight, negative before it.
+# "chest_distress:gradual" is chest distress without its abrupt start (scored in its own row).
 PLAN: tuple[tuple[str, float, float], ...] = (
     ("chest_distress", 0.5, 4.5),
     ("chest_distress", 0.5, 4.5),
@@ -43,6 +43,7 @@ PLAN: tuple[tuple[str, float, float], ...] = (
     ("device_offline", -1.0, 4.0),
     ("battery_low", -1.0, 3.0),
     ("device_removed", -1.0, 4.0),
+    ("chest_distress:gradual", 0.5, 4.5),
 )
 
 
@@ -85,7 +86,10 @@ def events_for(facility: Facility, night: int, *, seed: int) -> list[ScriptedEve
 def _event(
     facility: Facility, resident: str, kind: str, at: float, rng: np.random.Generator
 ) -> ScriptedEvent:
+    kind, _, course = kind.partition(":")
     fields: dict[str, object] = {"severity": float(rng.uniform(0.5, 1.0))}
+    if course:
+        fields["course"] = course
     if kind == "fall":
         fields["outcome"] = "still" if rng.random() < 0.5 else "struggling"
         fields["device_event"] = bool(rng.random() < 0.5)

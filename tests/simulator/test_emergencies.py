@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from shouhu.facility import Facility
+from simulator.behaviour import Posture
 from simulator.engine import Simulation
 from simulator.scenario import Scenario, ScriptedEvent
 from tests.simulator.conftest import scenario
@@ -56,6 +57,28 @@ def test_chest_distress_raises_hr_and_rr_and_lowers_spo2_against_her_own_baselin
     assert mean(bed, "movement", *during) > 2 * mean(bed, "movement", *before)
     assert all(body["presence"] for ts, body in bed if during[0] <= ts < during[1])
     assert mean(wb, "skin_temp", *before) - mean(wb, "skin_temp", *during) > 0.3
+
+
+@pytest.mark.parametrize("course", ["sudden", "gradual"])
+def test_sudden_chest_distress_shows_in_the_first_minute_a_gradual_one_later(
+    facility: Facility, course: str
+) -> None:
+    """Sudden symptoms wake the resident breathless within a minute; a silent build does not."""
+    sc = with_event(facility, "r-007", "chest_distress", severity=0.6, course=course)
+    onset = sc.events[0].at
+    sim = Simulation(sc)
+    body = sim.residents["r-007"]
+    i0 = int(onset - sc.start)
+    rise = {
+        v: float(np.mean(getattr(body.vitals, v)[i0 + 40 : i0 + 60]))
+        - float(np.mean(getattr(body.vitals, v)[i0 - 300 : i0]))
+        for v in ("hr", "rr")
+    }
+    sitting = bool((body.behaviour.posture[i0 : i0 + 90] == Posture.SITTING).any())
+    if course == "sudden":
+        assert rise["rr"] > 6 and rise["hr"] > 10 and sitting
+    else:
+        assert rise["rr"] < 3 and rise["hr"] < 8 and not sitting
 
 
 def test_the_night_before_an_emergency_is_the_quiet_night(facility: Facility) -> None:

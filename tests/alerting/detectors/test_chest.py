@@ -25,6 +25,7 @@ class Night:
     ramp_s: float = 20.0
     seconds: float = EPISODE_START + 600
     seed: int = 1
+    blind_while_moving: bool = False  # the bed reads no hr/rr while the body moves (bursts)
 
     def readings(self) -> Iterator[Reading]:
         rng = np.random.default_rng(self.seed)
@@ -33,14 +34,24 @@ class Night:
             ts = start + second
             v = self.values(second)
             if rng.random() > 0.2:  # bed sensors miss a fifth of their samples
-                yield bed(
-                    self.resident,
-                    ts,
-                    hr=v["hr"] + rng.normal(0, 2),
-                    rr=v["rr"] + rng.normal(0, 0.7),
-                    movement=abs(v["movement"] + rng.normal(0, 0.02)),
+                movement = abs(v["movement"] + rng.normal(0, 0.02))
+                bursting = (second - EPISODE_START) % 30 < 20
+                if self.blind_while_moving and 0 <= second - EPISODE_START < self.episode_s:
+                    movement = 0.5 if bursting else 0.04
+                vitals = (
+                    {}
+                    if self.blind_while_moving and movement > 0.25
+                    else {
+                        "hr": v["hr"] + rng.normal(0, 2),
+                        "rr": v["rr"] + rng.normal(0, 0.7),
+                    }
                 )
-            yield band(self.resident, ts + 0.5, hr=v["hr"] + rng.normal(0, 2), spo2=v["spo2"])
+                yield bed(self.resident, ts, movement=movement, **vitals)
+            moving = self.blind_while_moving and 0 <= second - EPISODE_START < self.episode_s
+            if moving and (second - EPISODE_START) % 30 < 20:  # motion artifacts: no pulse
+                yield band(self.resident, ts + 0.5, spo2=v["spo2"])
+            else:
+                yield band(self.resident, ts + 0.5, hr=v["hr"] + rng.normal(0, 2), spo2=v["spo2"])
 
     def values(self, second: int) -> dict[str, float]:
         into = second - EPISODE_START
@@ -65,6 +76,8 @@ CASES = [
     ("falling SpO2 alone", {"spo2": 89}, None),
     ("restless alone", {"movement": 0.6}, None),
     ("heart rate and fast breathing", {"hr": 100, "rr": 28}, Priority.MEDIUM),
+    ("breathless and restless, the pulse held down", {"rr": 28, "movement": 0.3}, Priority.HIGH),
+    ("somewhat fast breathing and restless", {"rr": 20, "movement": 0.3}, None),
     ("three signs", {"hr": 100, "rr": 28, "spo2": 90}, Priority.HIGH),
     ("all four signs", {"hr": 105, "rr": 30, "spo2": 89, "movement": 0.6}, Priority.HIGH),
 ]
@@ -125,3 +138,15 @@ def test_one_alert_per_episode_and_it_clears_afterwards() -> None:
     assert len(raised) <= 2  # the raise, and at most one evidence refresh
     cleared = [a for a in alerts if not a.firing]
     assert len(cleared) == 1 and cleared[0].ts > raised[-1].ts
+
+
+def test_signs_hold_while_the_bed_cannot_read_a_moving_body() -> None:
+    """20 s of movement in every 30 s blank the rates: no data is not a normal reading."""
+    night = Night(episode={"hr": 104, "rr": 29, "spo2": 96}, episode_s=300, blind_while_moving=True)
+    night.usual = dict(USUAL)
+    alerts = alerts_of(night)
+    raised = [a for a in alerts if a.firing]
+    assert raised and raised[0].priority is Priority.HIGH
+    assert raised[0].ts - (at("23:00") + EPISODE_START) <= 60
+    cleared = [a for a in alerts if not a.firing]
+    assert all(c.ts > at("23:00") + EPISODE_START + 300 for c in cleared)  # never mid-episode

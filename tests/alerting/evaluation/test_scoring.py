@@ -15,6 +15,7 @@ class T:
     onset: float
     end: float
     detail: str = ""
+    variant: str = ""
 
 
 def alert(
@@ -73,3 +74,16 @@ def test_a_dead_battery_explains_the_device_offline_all_night() -> None:
     truth = [T("r-1", "battery_low", 1000, 2000)]
     late = alert(20000, AlertKind.DEVICE_OFFLINE, Priority.MEDIUM)
     assert score([late], truth, resident_nights=1).false_alarms == []
+
+
+def test_a_variant_is_scored_in_its_own_row_and_the_slowest_are_kept() -> None:
+    truth = [
+        T("r-1", "chest_distress", 1000, 2000),
+        T("r-2", "chest_distress", 1000, 2000, detail="silent build", variant="gradual"),
+    ]
+    alerts = [alert(1040, resident="r-1"), alert(1200, resident="r-2")]
+    result = score(alerts, truth, resident_nights=2)
+    assert set(result.kinds) == {"chest_distress", "chest_distress (gradual)"}
+    gradual = result.kinds["chest_distress (gradual)"]
+    assert gradual.latencies == [200] and gradual.slowest == [(200, "r-2: silent build")]
+    assert result.kinds["chest_distress"].latencies == [40]
