@@ -41,7 +41,6 @@ from shouhu.facility import Facility
 
 SIGN_WINDOW_S = 20.0
 SIGN_SHARE = 0.6
-SIGN_SHARE_OFF = 0.4  # ... and turns off below this share (no flicker at the threshold)
 SIGN_MIN_SAMPLES = 5
 CONFIRM_S = 15.0
 CONFIRM_TWO_S = 60.0
@@ -179,9 +178,8 @@ class ChestDistressDetector:
         state.movement.expire(ts)
         for sign, window in state.windows.items():
             window.expire(ts)
-            was_on = sign in state.since  # hysteresis: a sign on stays on down to a lower share
-            share = SIGN_SHARE_OFF if was_on else SIGN_SHARE
-            on = window.holds(share=share, at_least=SIGN_MIN_SAMPLES)
+            was_on = sign in state.since
+            on = window.holds(share=SIGN_SHARE, at_least=SIGN_MIN_SAMPLES)
             if on:
                 state.held_at[sign] = ts
             elif window.count < SIGN_MIN_SAMPLES and was_on:

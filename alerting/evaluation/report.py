@@ -102,8 +102,8 @@ def format_report(
     ]
     for kind in ORDER:
         if kind in score.kinds:
-            # a variant's or a stand-in's false alarms are counted in its detector's row
-            own = kind in MATCHES and kind == MATCHES[kind][0]
+            # a variant's false alarms are its kind's, a cancelled fall's are the fall row's
+            own = kind != "fall_cancelled" and score.kinds[kind].variant == ""
             lines.append(_row(score.kinds[kind], score, own_false=own))
     lines.append(
         "  (latency: from the true onset to the first alert of the detecting kind;"
