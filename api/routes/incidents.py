@@ -138,7 +138,8 @@ async def export_incidents(
         principal.audit("export", resident=r, detail={"incidents": len(found)})
         for r in residents_of(found)
     )
-    stamp = dt.datetime.now(principal.facility.tz).strftime("%Y%m%d-%H%M")
+    now = service_of(request).clock.now()
+    stamp = dt.datetime.fromtimestamp(now, principal.facility.tz).strftime("%Y%m%d-%H%M")
     return Response(
         content="\ufeff" + _csv(principal, found),
         media_type="text/csv; charset=utf-8",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -27,14 +26,15 @@ async def response_figures(
     zone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """Median and 90th percentile of the time to deliver, accept, arrive and resolve,
-    alarms per resident-night and the share of false alarms (default: the last 28 days)."""
-    until = until if until is not None else time.time()
+    alarms per resident-night and the share of false alarms (default: the 28 days to the
+    service's now, which follows the messages under ``--clock event``)."""
+    service = service_of(request)
+    until = until if until is not None else service.clock.now()
     since = since if since is not None else until - 28 * DAY
     if since >= until:
         raise HTTPException(422, "since must be before until")
     if until - since > 366 * DAY:
         raise HTTPException(422, "ask for at most a year at a time")
-    service = service_of(request)
     found = await service.store.find(
         facilities=[principal.facility.id], since=since, until=until, limit=100_000
     )

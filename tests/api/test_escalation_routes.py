@@ -29,13 +29,14 @@ F = "demo-home"
 
 @asynccontextmanager
 async def api(
-    mqtt_url: str, facility: Facility, db: Path
+    mqtt_url: str, facility: Facility, db: Path, *, at: float = NIGHT
 ) -> AsyncIterator[tuple[Running, httpx.AsyncClient]]:
+    """The service on an event clock that starts ``at``, and a client signed in as the nurse."""
     async with running(
         facilities=[facility],
         mqtt_url=mqtt_url,
         db_url=f"sqlite:///{db}",
-        clock=EventClock(NIGHT),
+        clock=EventClock(at),
         api_port=None,
         client_id=f"core-api-{db.parent.name}"[:60],
     ) as run:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from alerting.incidents import Incident, State, TimelineEvent
 from api.stats import figures, milestones, percentile, shift_of, week_of
-from shouhu.domain import AlertKind, Priority
+from shouhu.domain import Alert, AlertKind, Priority
 from shouhu.facility import Facility
+from tests.api.test_escalation_routes import api, sign_in
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -95,3 +97,24 @@ def test_figures_per_shift(facility: Facility) -> None:
     assert night["alarms_per_resident_night"] == round(1 / 24, 4)
     assert day["alarms_per_resident_night"] is None  # a day shift holds no night
     assert night["accepted_median_s"] == 12.0 and day["accepted_median_s"] is None
+
+
+@pytest.mark.mqtt
+async def test_the_default_range_and_the_export_stamp_follow_the_services_clock(
+    mqtt_url: str, facility: Facility, tmp_path: Path
+) -> None:
+    """Under ``--clock event`` "now" is the messages' time, years from the OS clock here."""
+    sos = dt.datetime(2031, 3, 10, 2, 13, tzinfo=facility.tz).timestamp()  # a Monday night
+    async with api(mqtt_url, facility, tmp_path / "stats.db", at=sos) as (run, client):
+        alert = Alert("demo-home", "r-007", AlertKind.SOS, Priority.HIGH, sos, "SOS")
+        await run.service.responder.handle(alert)
+        await run.service.responder.drain()
+        run.service.clock.observe(sos + 60)  # a minute of messages later
+        await sign_in(client, "manager")
+        stats = (await client.get("/api/v1/stats", params={"by": "shift"})).json()
+        assert stats["until"] == sos + 60 and stats["since"] == sos + 60 - 28 * 86400
+        assert [(g["group"], g["incidents"]) for g in stats["groups"]] == [
+            ("2031-03-09 night", 1)  # Sunday's night shift
+        ]
+        export = await client.get("/api/v1/incidents/export")
+        assert 'filename="incidents-20310310-0214.csv"' in export.headers["content-disposition"]
