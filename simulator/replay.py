@@ -151,9 +151,12 @@ def _time(row: dict[str, str], path: Path, line: int) -> float:
     except ValueError:
         pass
     try:
-        return dt.datetime.fromisoformat(text).timestamp()
+        moment = dt.datetime.fromisoformat(text)
     except ValueError as exc:
         raise ConfigError(f"{path}:{line}: time {text!r} is not seconds or a date-time") from exc
+    if moment.tzinfo is None:  # it would be read in the machine's time zone
+        raise ConfigError(f"{path}:{line}: time {text!r} needs a UTC offset (RFC 3339)")
+    return moment.timestamp()
 
 
 def _value(text: str | None, name: str, path: Path, line: int) -> float:

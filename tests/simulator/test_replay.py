@@ -57,6 +57,16 @@ def test_a_csv_without_time_is_refused_with_its_line(tmp_path: Path) -> None:
         read_track(path)
 
 
+def test_csv_date_times_are_read_alike_in_every_machine_time_zone(tmp_path: Path) -> None:
+    """A date-time without an offset would be read in the machine's zone: refused."""
+    path = tmp_path / "night.csv"
+    path.write_text("ts,hr\n2026-11-01T01:59:59-04:00,70\n2026-11-01T01:00:00-05:00,71\n")
+    assert [b["hr"] for b in bodies(path)] == [70, 71]  # one second apart, across a DST change
+    path.write_text("ts,hr\n2026-11-01T01:59:59,70\n2026-11-01T02:00:00,71\n")
+    with pytest.raises(ConfigError, match=r"night.csv:2: time '2026-11-01T01:59:59' needs a UTC"):
+        read_track(path)
+
+
 needs_data = pytest.mark.skipif(
     not SHARED.is_dir(), reason=f"falls-dev recordings not found at {SHARED}"
 )
